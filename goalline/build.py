@@ -1,0 +1,102 @@
+"""Runs dbt on a landing folder into a DuckDB file, in process, with a progress bar."""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from goalline.paths import PROFILES_DIR, PROJECT_DIR
+
+
+class BuildError(Exception):
+    """dbt did not finish; the message names the first failing node or error."""
+
+
+@contextmanager
+def warehouse_env(landing_dir: Path, db_path: Path) -> Iterator[None]:
+    """Point the shipped profile and sources at a landing folder and a database file."""
+    wanted = {
+        "CONVERSIONS_LANDING_DIR": str(landing_dir.resolve()),
+        "CONVERSIONS_DUCKDB_PATH": str(db_path.resolve()),
+    }
+    saved = {key: os.environ.get(key) for key in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def dbt_args(command: str, *extra: str) -> list[str]:
+    return [
+        command,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROFILES_DIR),
+        *extra,
+    ]
+
+
+def first_failure(result: dbtRunnerResult) -> str:
+    if result.exception is not None:
+        return str(result.exception).strip().splitlines()[0]
+    for node_result in getattr(result.result, "results", []) or []:
+        if str(node_result.status) in {"error", "fail"}:
+            message = (node_result.message or "").strip().splitlines()
+            return f"{node_result.node.name}: {message[0] if message else node_result.status}"
+    return "dbt failed"
+
+
+def run_build(
+    landing_dir: Path,
+    db_path: Path,
+    *,
+    full_refresh: bool = False,
+    select: str | None = None,
+    show_progress: bool = False,
+) -> dbtRunnerResult:
+    """`dbt build` every model (or a selection) of the project into db_path from landing_dir."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    extra = ["--full-refresh"] if full_refresh else []
+    if select:
+        extra += ["--select", select]
+    with warehouse_env(landing_dir, db_path):
+        if not show_progress:
+            result = dbtRunner().invoke(dbt_args("build", "--quiet", *extra))
+        else:
+            result = _build_with_progress(extra)
+    if not result.success:
+        raise BuildError(first_failure(result))
+    return result
+
+
+def _build_with_progress(extra: list[str]) -> dbtRunnerResult:
+    columns = (
+        TextColumn("[bold]dbt build"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, transient=False) as progress:
+        task = progress.add_task("parsing", total=None)
+
+        def on_event(event) -> None:
+            name = event.info.name
+            if name == "NodeStart":
+                progress.update(task, description=event.data.node_info.node_name)
+            elif name == "NodeFinished":
+                progress.advance(task)
+            elif name == "ConcurrencyLine":
+                progress.update(task, total=event.data.node_count)
+
+        runner = dbtRunner(callbacks=[on_event])
+        return runner.invoke(dbt_args("build", "--quiet", *extra))

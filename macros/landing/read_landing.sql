@@ -1,0 +1,70 @@
+{#-
+  Reads every landing file of one table (`<table>*.parquet`, `<table>*.csv`) as text.
+
+  Columns come from the calling model's YAML: every described column is selected
+  as varchar (typing happens in staging, where a bad value becomes a quarantine
+  row instead of a failed load). Columns marked `meta: {required: true}` must be
+  present in every file; a missing one stops the build with an error naming the
+  file and the column. Unknown extra columns are ignored.
+-#}
+{% macro read_landing(table_name) %}
+  {{ return(adapter.dispatch('read_landing', 'goalline')(table_name)) }}
+{% endmacro %}
+
+{% macro landing_files(table_name, extension) %}
+  {%- set pattern = var('landing_dir').rstrip('/') ~ '/' ~ table_name ~ '*.' ~ extension -%}
+  {%- if not execute -%}{{ return([]) }}{%- endif -%}
+  {%- set result = run_query("select file from glob('" ~ pattern ~ "') order by file") -%}
+  {{ return(result.columns[0].values() | list) }}
+{% endmacro %}
+
+{% macro landing_file_columns(file_path, extension) %}
+  {%- if extension == 'parquet' -%}
+    {%- set probe = "select * from read_parquet('" ~ file_path ~ "') limit 0" -%}
+  {%- else -%}
+    {%- set probe = "select * from read_csv('" ~ file_path ~ "', header = true, all_varchar = true) limit 0" -%}
+  {%- endif -%}
+  {%- set result = run_query("describe " ~ probe) -%}
+  {{ return(result.columns[0].values() | map('lower') | list) }}
+{% endmacro %}
+
+{% macro duckdb__read_landing(table_name) %}
+  {%- set wanted = model.columns.values() | list -%}
+  {%- set required = wanted | selectattr('meta.required') | map(attribute='name') | list -%}
+  {%- set branches = [] -%}
+  {%- for extension in ['parquet', 'csv'] -%}
+    {%- set files = landing_files(table_name, extension) -%}
+    {%- if files | length > 0 -%}
+      {%- set present = [] -%}
+      {%- for file_path in files -%}
+        {%- set columns = landing_file_columns(file_path, extension) -%}
+        {%- for column in required if column not in columns -%}
+          {{ exceptions.raise_compiler_error("landing file " ~ file_path ~ " is missing required column '" ~ column ~ "'") }}
+        {%- endfor -%}
+        {%- do present.extend(columns) -%}
+      {%- endfor -%}
+      {%- set file_list = "['" ~ files | join("', '") ~ "']" -%}
+      {%- if extension == 'parquet' -%}
+        {%- set reader = "read_parquet(" ~ file_list ~ ", union_by_name = true, filename = true)" -%}
+      {%- else -%}
+        {%- set reader = "read_csv(" ~ file_list ~ ", header = true, all_varchar = true, union_by_name = true, filename = true)" -%}
+      {%- endif -%}
+      {%- set select_list = [] -%}
+      {%- for column in wanted -%}
+        {%- if column.name in present -%}
+          {%- do select_list.append("cast(" ~ adapter.quote(column.name) ~ " as varchar) as " ~ column.name) -%}
+        {%- else -%}
+          {%- do select_list.append("cast(null as varchar) as " ~ column.name) -%}
+        {%- endif -%}
+      {%- endfor -%}
+      {%- do branches.append("select " ~ select_list | join(", ") ~ ", filename as landing_file from " ~ reader) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- if branches | length == 0 -%}
+    {#- A table with no files lands as empty: a workspace without, say, segments is valid. -#}
+    select {% for column in wanted %}cast(null as varchar) as {{ column.name }}, {% endfor %}cast(null as varchar) as landing_file
+    where false
+  {%- else -%}
+    {{ branches | join("\nunion all\n") }}
+  {%- endif -%}
+{% endmacro %}

@@ -1,0 +1,46 @@
+-- Per delivery, the first time of each metric that matters to the rules. Clicks count only on a
+-- tracked link (link_id not null).
+with
+
+metrics as (
+    select * from {{ ref('stg_cio__metrics') }}
+),
+
+vocabulary as (
+    select * from {{ ref('metric_vocabulary') }}
+),
+
+tagged as (
+    select
+        metrics.delivery_id,
+        metrics.metric,
+        metrics.created_at,
+        vocabulary.is_left_platform,
+        vocabulary.is_delivery_failure,
+        vocabulary.is_open,
+        vocabulary.is_click and metrics.link_id is not null as is_tracked_click
+    from metrics
+    inner join vocabulary on metrics.metric = vocabulary.metric
+),
+
+final as (
+    select
+        delivery_id,
+        min(case when metric = 'sent' then created_at end) as sent_at,
+        min(case when metric = 'delivered' then created_at end) as delivered_at,
+        min(case when is_left_platform then created_at end) as left_platform_at,
+        min(case when is_delivery_failure then created_at end) as failed_at,
+        min(case when is_open then created_at end) as first_opened_at,
+        min(case when is_tracked_click then created_at end) as first_clicked_at,
+        count(case when metric = 'sent' then 1 end) as sent_count,
+        count(case when metric = 'delivered' then 1 end) as delivered_count,
+        count(case when is_open then 1 end) as opened_count,
+        count(case when is_tracked_click then 1 end) as tracked_clicked_count,
+        count(case when metric = 'bounced' then 1 end) as bounced_count,
+        count(case when metric = 'unsubscribed' then 1 end) as unsubscribed_count,
+        count(case when metric = 'converted' then 1 end) as platform_converted_count
+    from tagged
+    group by delivery_id
+)
+
+select * from final

@@ -1,0 +1,113 @@
+-- Evaluates each candidate's goal filter (rule 3). Both sides JSON numbers: numeric comparison;
+-- otherwise text (person attributes are text). A missing property or a missing value to compare
+-- with fails every operator but not_exists. `all` needs every condition, `any` one; no
+-- conditions match every event.
+with
+
+candidates as (
+    select * from {{ ref('int_event_goal_candidates') }}
+),
+
+conditions as (
+    select * from {{ ref('int_goal_filter_conditions') }}
+),
+
+attributes as (
+    select * from {{ ref('int_person_attributes_ranged') }}
+),
+
+trigger_events as (
+    select event_id, properties from {{ ref('stg_tracking__events') }}
+),
+
+sides as (
+    select
+        candidates.journey_id,
+        candidates.event_id,
+        conditions.operator,
+        {{ json_text('candidates.properties', 'conditions.property') }} as property_text,
+        {{ json_is_number('candidates.properties', 'conditions.property') }} as property_is_number,
+        case
+            when conditions.person_attribute is not null then attributes.attribute_value
+            when conditions.trigger_event_property is not null
+                then {{ json_text('trigger_events.properties', 'conditions.trigger_event_property') }}
+            else {{ json_scalar_text('conditions.literal_value_json') }}
+        end as compared_text,
+        case
+            when conditions.person_attribute is not null then false
+            when conditions.trigger_event_property is not null
+                then {{ json_is_number('trigger_events.properties', 'conditions.trigger_event_property') }}
+            else {{ json_scalar_is_number('conditions.literal_value_json') }}
+        end as compared_is_number
+    from candidates
+    inner join conditions
+        on candidates.workspace_id = conditions.workspace_id
+        and candidates.campaign_id = conditions.campaign_id
+        and candidates.goal_version = conditions.goal_version
+    left join trigger_events
+        on candidates.trigger_event_id = trigger_events.event_id
+    left join attributes
+        on candidates.workspace_id = attributes.workspace_id
+        and candidates.person_id = attributes.person_id
+        and conditions.person_attribute = attributes.attribute_name
+        and candidates.received_at >= attributes.value_from
+        and (candidates.received_at < attributes.value_until or attributes.value_until is null)
+),
+
+evaluated as (
+    select
+        journey_id,
+        event_id,
+        coalesce(
+            case
+                when operator = 'exists' then property_text is not null
+                when operator = 'not_exists' then property_text is null
+                when property_text is null or compared_text is null then false
+                when operator = 'contains' then strpos(property_text, compared_text) > 0
+                when property_is_number and compared_is_number then
+                    case operator
+                        when 'eq' then cast(property_text as double) = cast(compared_text as double)
+                        when 'neq' then cast(property_text as double) <> cast(compared_text as double)
+                        when 'gt' then cast(property_text as double) > cast(compared_text as double)
+                        when 'gte' then cast(property_text as double) >= cast(compared_text as double)
+                        when 'lt' then cast(property_text as double) < cast(compared_text as double)
+                        when 'lte' then cast(property_text as double) <= cast(compared_text as double)
+                    end
+                else
+                    case operator
+                        when 'eq' then property_text = compared_text
+                        when 'neq' then property_text <> compared_text
+                        when 'gt' then property_text > compared_text
+                        when 'gte' then property_text >= compared_text
+                        when 'lt' then property_text < compared_text
+                        when 'lte' then property_text <= compared_text
+                    end
+            end,
+            false
+        ) as is_condition_met
+    from sides
+),
+
+per_candidate as (
+    select
+        journey_id,
+        event_id,
+        bool_and(is_condition_met) as all_met,
+        bool_or(is_condition_met) as any_met
+    from evaluated
+    group by journey_id, event_id
+),
+
+final as (
+    select candidates.*
+    from candidates
+    left join per_candidate
+        on candidates.journey_id = per_candidate.journey_id
+        and candidates.event_id = per_candidate.event_id
+    where
+        per_candidate.journey_id is null
+        or (candidates.filter_match = 'any' and per_candidate.any_met)
+        or (candidates.filter_match <> 'any' and per_candidate.all_met)
+)
+
+select * from final

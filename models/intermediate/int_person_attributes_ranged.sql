@@ -1,0 +1,22 @@
+-- Person attribute values over time, so a goal filter can read the value as of an event's
+-- processing time (rule 3).
+with
+
+attributes as (
+    select * from {{ ref('stg_cio__attributes') }}
+),
+
+final as (
+    select
+        workspace_id,
+        internal_customer_id as person_id,
+        attribute_name,
+        attribute_value,
+        changed_at as value_from,
+        lead(changed_at) over (
+            partition by workspace_id, internal_customer_id, attribute_name order by changed_at
+        ) as value_until
+    from attributes
+)
+
+select * from final

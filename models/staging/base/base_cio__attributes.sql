@@ -1,0 +1,41 @@
+with
+
+landed as (
+    select * from {{ ref('lnd_attributes') }}
+),
+
+typed as (
+    select
+        workspace_id,
+        internal_customer_id,
+        attribute_name,
+        attribute_value,
+        timestamp as timestamp_raw,
+        {{ parse_timestamp('timestamp') }} as changed_at,
+        {{ safe_cast('seq_num', 'bigint') }} as seq_num,
+        landing_file,
+        {{ row_as_json(['workspace_id', 'internal_customer_id', 'attribute_name', 'attribute_value',
+            'timestamp', 'seq_num']) }} as raw_row
+    from landed
+),
+
+checked as (
+    select
+        *,
+        case
+            when workspace_id is null or internal_customer_id is null or attribute_name is null
+                or timestamp_raw is null then 'null_key'
+            when changed_at is null then 'unparseable_timestamp:timestamp'
+            when seq_num is null then 'invalid_seq_num'
+        end as quarantine_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ latest_by_key_rank(['workspace_id', 'internal_customer_id', 'attribute_name', 'changed_at']) }} as key_rank
+    from checked
+)
+
+select * from final

@@ -1,0 +1,57 @@
+with
+
+landed as (
+    select * from {{ ref('lnd_deliveries') }}
+),
+
+channels as (
+    select delivery_type from {{ ref('channel_attribution_rules') }}
+),
+
+typed as (
+    select
+        landed.workspace_id,
+        landed.delivery_id,
+        landed.internal_customer_id,
+        landed.subject_id,
+        landed.event_id,
+        lower(landed.delivery_type) as delivery_type,
+        landed.campaign_id,
+        landed.action_id,
+        landed.newsletter_id,
+        landed.content_id,
+        landed.trigger_id,
+        landed.transactional_message_id,
+        landed.created_at as created_at_raw,
+        {{ parse_timestamp('landed.created_at') }} as created_at,
+        {{ safe_cast('landed.seq_num', 'bigint') }} as seq_num,
+        landed.landing_file,
+        {{ row_as_json(['workspace_id', 'delivery_id', 'internal_customer_id', 'subject_id', 'event_id',
+            'delivery_type', 'campaign_id', 'action_id', 'newsletter_id', 'content_id', 'trigger_id',
+            'created_at', 'transactional_message_id', 'seq_num']) }} as raw_row,
+        channels.delivery_type is not null as is_known_delivery_type
+    from landed
+    left join channels on lower(landed.delivery_type) = channels.delivery_type
+),
+
+checked as (
+    select
+        *,
+        case
+            when delivery_id is null then 'null_key'
+            when created_at_raw is null then 'missing_timestamp:created_at'
+            when created_at is null then 'unparseable_timestamp:created_at'
+            when not is_known_delivery_type then 'unknown_delivery_type'
+            when seq_num is null then 'invalid_seq_num'
+        end as quarantine_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ latest_by_key_rank(['delivery_id']) }} as key_rank
+    from checked
+)
+
+select * from final

@@ -1,0 +1,58 @@
+with
+
+landed as (
+    select * from {{ ref('lnd_metrics') }}
+),
+
+vocabulary as (
+    select metric from {{ ref('metric_vocabulary') }}
+),
+
+deliveries as (
+    select delivery_id from {{ ref('stg_cio__deliveries') }}
+),
+
+typed as (
+    select
+        landed.event_id,
+        landed.workspace_id,
+        landed.delivery_id,
+        lower(landed.metric) as metric,
+        landed.reason,
+        landed.link_id,
+        landed.link_url,
+        landed.created_at as created_at_raw,
+        {{ parse_timestamp('landed.created_at') }} as created_at,
+        {{ safe_cast('landed.seq_num', 'bigint') }} as seq_num,
+        landed.landing_file,
+        {{ row_as_json(['event_id', 'workspace_id', 'delivery_id', 'metric', 'reason', 'link_id',
+            'link_url', 'created_at', 'seq_num']) }} as raw_row,
+        vocabulary.metric is not null as is_known_metric,
+        deliveries.delivery_id is not null as has_delivery
+    from landed
+    left join vocabulary on lower(landed.metric) = vocabulary.metric
+    left join deliveries on landed.delivery_id = deliveries.delivery_id
+),
+
+checked as (
+    select
+        *,
+        case
+            when event_id is null then 'null_key'
+            when created_at_raw is null then 'missing_timestamp:created_at'
+            when created_at is null then 'unparseable_timestamp:created_at'
+            when not is_known_metric then 'unknown_metric'
+            when not has_delivery then 'orphan_metric:delivery_not_found'
+            when seq_num is null then 'invalid_seq_num'
+        end as quarantine_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ latest_by_key_rank(['event_id']) }} as key_rank
+    from checked
+)
+
+select * from final

@@ -1,0 +1,46 @@
+with
+
+landed as (
+    select * from {{ ref('lnd_outputs') }}
+),
+
+typed as (
+    select
+        workspace_id,
+        output_id,
+        subject_name,
+        output_type,
+        action_id,
+        explanation,
+        delivery_id,
+        {{ parse_boolean('draft') }} as is_draft,
+        {{ parse_boolean('link_tracked') }} as is_link_tracked,
+        created_at as created_at_raw,
+        {{ parse_timestamp('created_at') }} as created_at,
+        {{ safe_cast('seq_num', 'bigint') }} as seq_num,
+        landing_file,
+        {{ row_as_json(['workspace_id', 'output_id', 'subject_name', 'output_type', 'action_id',
+            'explanation', 'delivery_id', 'draft', 'link_tracked', 'created_at', 'seq_num']) }} as raw_row
+    from landed
+),
+
+checked as (
+    select
+        *,
+        case
+            when output_id is null then 'null_key'
+            when created_at_raw is null then 'missing_timestamp:created_at'
+            when created_at is null then 'unparseable_timestamp:created_at'
+            when seq_num is null then 'invalid_seq_num'
+        end as quarantine_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ latest_by_key_rank(['output_id']) }} as key_rank
+    from checked
+)
+
+select * from final

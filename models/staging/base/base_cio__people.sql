@@ -1,0 +1,44 @@
+with
+
+landed as (
+    select * from {{ ref('lnd_people') }}
+),
+
+typed as (
+    select
+        workspace_id,
+        customer_id,
+        internal_customer_id,
+        {{ parse_boolean('deleted') }} as is_deleted,
+        {{ parse_boolean('suppressed') }} as is_suppressed,
+        created_at as created_at_raw,
+        {{ parse_timestamp('created_at') }} as created_at,
+        updated_at as updated_at_raw,
+        {{ parse_timestamp('updated_at') }} as updated_at,
+        {{ safe_cast('seq_num', 'bigint') }} as seq_num,
+        landing_file,
+        {{ row_as_json(['workspace_id', 'customer_id', 'internal_customer_id', 'deleted', 'suppressed',
+            'created_at', 'updated_at', 'email_addr', 'seq_num']) }} as raw_row
+    from landed
+),
+
+checked as (
+    select
+        *,
+        case
+            when workspace_id is null or internal_customer_id is null then 'null_key'
+            when created_at_raw is not null and created_at is null then 'unparseable_timestamp:created_at'
+            when updated_at_raw is not null and updated_at is null then 'unparseable_timestamp:updated_at'
+            when seq_num is null then 'invalid_seq_num'
+        end as quarantine_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ latest_by_key_rank(['workspace_id', 'internal_customer_id']) }} as key_rank
+    from checked
+)
+
+select * from final

@@ -1,0 +1,49 @@
+with
+
+landed as (
+    select * from {{ ref('lnd_subjects') }}
+),
+
+typed as (
+    select
+        workspace_id,
+        subject_name,
+        internal_customer_id,
+        campaign_id,
+        campaign_type,
+        event_id,
+        trigger_id,
+        {{ parse_timestamp('created_at') }} as created_at,
+        created_at as created_at_raw,
+        started_campaign_at as started_campaign_at_raw,
+        {{ parse_timestamp('started_campaign_at') }} as started_campaign_at,
+        {{ safe_cast('seq_num', 'bigint') }} as seq_num,
+        landing_file,
+        {{ row_as_json(['workspace_id', 'subject_name', 'internal_customer_id', 'campaign_id',
+            'campaign_type', 'event_id', 'trigger_id', 'created_at', 'started_campaign_at', 'seq_num']) }} as raw_row
+    from landed
+),
+
+checked as (
+    select
+        *,
+        case
+            when subject_name is null then 'null_key'
+            when started_campaign_at_raw is null then 'missing_timestamp:started_campaign_at'
+            when started_campaign_at is null then 'unparseable_timestamp:started_campaign_at'
+            when created_at_raw is not null and created_at is null then 'unparseable_timestamp:created_at'
+            when internal_customer_id is null then 'missing_person'
+            when campaign_id is null then 'missing_campaign'
+            when seq_num is null then 'invalid_seq_num'
+        end as quarantine_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ latest_by_key_rank(['subject_name']) }} as key_rank
+    from checked
+)
+
+select * from final

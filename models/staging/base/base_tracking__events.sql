@@ -1,0 +1,48 @@
+with
+
+landed as (
+    select * from {{ ref('lnd_events') }}
+),
+
+typed as (
+    select
+        workspace_id,
+        event_id,
+        internal_customer_id,
+        name as event_name,
+        properties,
+        timestamp as timestamp_raw,
+        {{ parse_timestamp('timestamp') }} as claimed_at,
+        received_at as received_at_raw,
+        {{ parse_timestamp('received_at') }} as received_at,
+        {{ safe_cast('seq_num', 'bigint') }} as seq_num,
+        landing_file,
+        {{ row_as_json(['workspace_id', 'event_id', 'internal_customer_id', 'name', 'properties',
+            'timestamp', 'received_at', 'seq_num']) }} as raw_row,
+        {{ is_json_object('properties') }} as is_properties_object
+    from landed
+),
+
+checked as (
+    select
+        *,
+        case
+            when event_id is null then 'null_key'
+            when received_at_raw is null then 'missing_timestamp:received_at'
+            when received_at is null then 'unparseable_timestamp:received_at'
+            when timestamp_raw is null then 'missing_timestamp:timestamp'
+            when claimed_at is null then 'unparseable_timestamp:timestamp'
+            when properties is not null and not is_properties_object then 'properties_not_json_object'
+            when seq_num is null then 'invalid_seq_num'
+        end as quarantine_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ latest_by_key_rank(['event_id']) }} as key_rank
+    from checked
+)
+
+select * from final

@@ -1,0 +1,43 @@
+with
+
+landed as (
+    select * from {{ ref('lnd_segment_memberships') }}
+),
+
+typed as (
+    select
+        workspace_id,
+        internal_customer_id,
+        segment_id,
+        lower(action) as action,
+        occurred_at as occurred_at_raw,
+        {{ parse_timestamp('occurred_at') }} as occurred_at,
+        {{ safe_cast('seq_num', 'bigint') }} as seq_num,
+        landing_file,
+        {{ row_as_json(['workspace_id', 'internal_customer_id', 'segment_id', 'occurred_at', 'action',
+            'seq_num']) }} as raw_row
+    from landed
+),
+
+checked as (
+    select
+        *,
+        case
+            when workspace_id is null or internal_customer_id is null or segment_id is null
+                or occurred_at_raw is null or action is null then 'null_key'
+            when occurred_at is null then 'unparseable_timestamp:occurred_at'
+            when action not in ('entered', 'exited') then 'unknown_segment_action'
+            when seq_num is null then 'invalid_seq_num'
+        end as quarantine_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        {{ latest_by_key_rank(['workspace_id', 'internal_customer_id', 'segment_id', 'occurred_at', 'action']) }}
+            as key_rank
+    from checked
+)
+
+select * from final

@@ -1,0 +1,22 @@
+with
+
+base as (
+    select * from {{ ref('base_cio__people') }}
+),
+
+final as (
+    select
+        workspace_id,
+        customer_id,
+        internal_customer_id,
+        is_deleted,
+        is_suppressed,
+        created_at,
+        updated_at,
+        seq_num
+    from base
+    -- Valid rows only, and of each key only the winner; the rest is in stg_quarantine or superseded.
+    where quarantine_reason is null and key_rank = 1
+)
+
+select * from final

@@ -1,0 +1,20 @@
+with
+
+base as (
+    select * from {{ ref('base_tracking__segment_memberships') }}
+),
+
+final as (
+    select
+        workspace_id,
+        internal_customer_id,
+        segment_id,
+        action,
+        occurred_at,
+        seq_num
+    from base
+    -- Valid rows only, and of each key only the winner; the rest is in stg_quarantine or superseded.
+    where quarantine_reason is null and key_rank = 1
+)
+
+select * from final
