@@ -46,13 +46,25 @@ def dbt_args(command: str, *extra: str) -> list[str]:
 
 
 def first_failure(result: dbtRunnerResult) -> str:
+    """The line of dbt's error that says what is wrong, without dbt's header and macro trail."""
     if result.exception is not None:
-        return str(result.exception).strip().splitlines()[0]
+        return _meaningful_line(str(result.exception))
     for node_result in getattr(result.result, "results", []) or []:
         if str(node_result.status) in {"error", "fail"}:
-            message = (node_result.message or "").strip().splitlines()
-            return f"{node_result.node.name}: {message[0] if message else node_result.status}"
+            return f"{node_result.node.name}: {_meaningful_line(node_result.message or '')}"
     return "dbt failed"
+
+
+def _meaningful_line(message: str) -> str:
+    lines = [
+        line.strip()
+        for line in message.splitlines()
+        if line.strip() and not line.strip().startswith(">")
+    ]
+    # dbt prefixes "Compilation Error in model x (path)"; the next line carries the cause.
+    if len(lines) > 1 and " Error in " in lines[0]:
+        return lines[1]
+    return lines[0] if lines else "dbt failed"
 
 
 def run_build(

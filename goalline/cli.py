@@ -1,0 +1,83 @@
+"""The `goalline` command line: build the warehouse from a landing folder, or from the demo data."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from goalline.build import BuildError, run_build
+from goalline.landing import LandingError, validate_landing_dir
+from goalline.paths import DEFAULT_DB_PATH, DEMO_LANDING_DIR
+from goalline.summary import print_summary
+
+app = typer.Typer(
+    help="Conversion warehouse for lifecycle messaging: Customer.io exports in, "
+    "journey, conversion-window and attribution marts out (DuckDB).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+LandingOption = Annotated[
+    Path,
+    typer.Option(
+        "--landing",
+        help="Landing folder with <table>*.parquet / <table>*.csv files in the contract's shape.",
+    ),
+]
+DbOption = Annotated[
+    Path,
+    typer.Option("--db", help="DuckDB file to build into; created if missing."),
+]
+
+
+def _fail(message: str) -> None:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=1)
+
+
+def _build(landing: Path, db: Path, full_refresh: bool) -> None:
+    try:
+        validate_landing_dir(landing)
+        run_build(landing, db, full_refresh=full_refresh, show_progress=True)
+    except (LandingError, BuildError) as error:
+        _fail(str(error))
+
+
+@app.command()
+def build(
+    landing: LandingOption,
+    db: DbOption,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch.")
+    ] = False,
+) -> None:
+    """Build every model (landing, staging, intermediate, marts) into DB from LANDING.
+
+    Marts are then readable with any DuckDB client as marts.<model>.
+    """
+    _build(landing, db, full_refresh)
+    console.print(f"built [bold]{db}[/] from {landing}")
+    print_summary(db, console)
+
+
+@app.command()
+def demo(
+    db: Annotated[
+        Path, typer.Option("--db", help="DuckDB file to build the demo into.")
+    ] = DEFAULT_DB_PATH,
+    landing: Annotated[
+        Path, typer.Option("--landing", help="Where to write the demo landing files.")
+    ] = DEMO_LANDING_DIR,
+    seed: Annotated[int, typer.Option(help="Seed of the deterministic demo generator.")] = 7,
+) -> None:
+    """Generate the deterministic demo landing data, build it, and print a summary."""
+    from goalline.demo import write_demo_landing
+
+    counts = write_demo_landing(landing, seed=seed)
+    console.print(f"wrote demo landing data to {landing}: {sum(counts.values())} rows")
+    _build(landing, db, full_refresh=True)
+    console.print(f"built [bold]{db}[/]")
+    print_summary(db, console)

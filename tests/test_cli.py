@@ -1,0 +1,80 @@
+"""The goalline CLI: one-line errors for bad landing folders, and a real build."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from goalline.cli import app
+from landing_builder import Landing
+
+runner = CliRunner()
+
+
+def minimal_landing() -> Landing:
+    landing = Landing()
+    landing.add("campaigns", workspace_id="w", campaign_id="c", kind="campaign")
+    landing.add(
+        "subjects",
+        workspace_id="w",
+        subject_name="j",
+        internal_customer_id="p",
+        campaign_id="c",
+        started_campaign_at="2026-01-01 00:00:00",
+        seq_num=1,
+    )
+    return landing
+
+
+def test_missing_folder_is_one_clear_line(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["build", "--landing", str(tmp_path / "nope"), "--db", "x.duckdb"])
+    assert result.exit_code == 1
+    assert f"landing folder {tmp_path / 'nope'} does not exist" in result.output
+
+
+def test_empty_folder_is_one_clear_line(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["build", "--landing", str(tmp_path), "--db", "x.duckdb"])
+    assert result.exit_code == 1
+    assert "holds no <table>*.parquet or <table>*.csv file" in result.output
+
+
+def test_missing_required_column_names_file_and_column(tmp_path: Path) -> None:
+    landing_dir = minimal_landing().write(tmp_path / "landing")
+    events = landing_dir / "events_000002.csv"
+    events.write_text("workspace_id,event_id,internal_customer_id,name,timestamp,seq_num\n")
+    result = runner.invoke(
+        app, ["build", "--landing", str(landing_dir), "--db", str(tmp_path / "w.duckdb")]
+    )
+    assert result.exit_code == 1
+    assert f"landing file {events} is missing required column 'properties'" in result.output
+
+
+def test_dbt_itself_rejects_a_missing_required_column(tmp_path: Path) -> None:
+    """Plain `dbt build` (no CLI pre-check) stops with the same message from the landing macro."""
+    from goalline.build import BuildError, run_build
+
+    landing_dir = minimal_landing().write(tmp_path / "landing")
+    deliveries = landing_dir / "deliveries_000002.csv"
+    deliveries.write_text("workspace_id,delivery_id\nw,d\n")
+    with pytest.raises(BuildError, match="deliveries_000002.csv is missing required column"):
+        run_build(landing_dir, tmp_path / "w.duckdb", select="lnd_deliveries")
+
+
+def test_build_writes_marts_readable_by_any_client(tmp_path: Path) -> None:
+    landing_dir = minimal_landing().write(tmp_path / "landing")
+    extra = landing_dir / "subjects_000002.csv"
+    # Unknown extra columns are tolerated.
+    extra.write_text(
+        "workspace_id,subject_name,internal_customer_id,campaign_id,started_campaign_at,seq_num,"
+        "_sync_batch\nw,j2,p,c,2026-01-02T00:00:00Z,1,77\n"
+    )
+    db = tmp_path / "w.duckdb"
+    result = runner.invoke(app, ["build", "--landing", str(landing_dir), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "Journeys and conversions per campaign" in result.output
+    with duckdb.connect(str(db)) as connection:
+        rows = connection.execute(
+            "select journey_id, started_at::varchar, is_converted from marts.fct_journeys order by 1"
+        ).fetchall()
+    assert rows == [("j", "2026-01-01 00:00:00", False), ("j2", "2026-01-02 00:00:00", False)]
