@@ -1,33 +1,9 @@
--- For each occurrence, the delivery it credits (rules 4-6): among the journey's counted deliveries
--- whose anchor for the occurrence's basis holds at the occurrence's processing time and lies in the
--- window (anchor <= processed_at < anchor + window_days; no limit for legacy goals), the latest
+-- For each occurrence, the delivery it credits (rule 6): among the touches in window, the latest
 -- anchor; ties go to the later delivery created_at, then the greater delivery_id.
 with
 
-occurrences as (
-    select * from {{ ref('int_goal_occurrences') }}
-),
-
-anchors as (
-    select * from {{ ref('int_delivery_anchors') }}
-),
-
 in_window as (
-    select
-        occurrences.*,
-        anchors.delivery_id,
-        anchors.channel,
-        anchors.anchor_at,
-        anchors.delivery_created_at
-    from occurrences
-    inner join anchors
-        on occurrences.journey_id = anchors.journey_id
-        and occurrences.basis = anchors.basis
-        and occurrences.processed_at >= anchors.counts_from
-        and (occurrences.processed_at < anchors.counts_until or anchors.counts_until is null)
-    where
-        occurrences.window_days is null
-        or occurrences.processed_at < {{ add_days('anchors.anchor_at', 'occurrences.window_days') }}
+    select * from {{ ref('int_goal_occurrence_touches') }}
 ),
 
 ranked as (
