@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -32,6 +33,18 @@ def warehouse_env(landing_dir: Path, db_path: Path) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB handle dbt-duckdb keeps for the whole process after a run.
+
+    DuckDB has one writer per file; while that handle lives, no other client (a BI tool, a
+    read-only check, the next build with other settings) can open the file.
+    """
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+        DuckDBConnectionManager._ENV = None
 
 
 def dbt_args(command: str, *extra: str) -> list[str]:
@@ -81,10 +94,13 @@ def run_build(
     if select:
         extra += ["--select", select]
     with warehouse_env(landing_dir, db_path):
-        if not show_progress:
-            result = dbtRunner().invoke(dbt_args("build", "--quiet", *extra))
-        else:
-            result = _build_with_progress(extra)
+        try:
+            if not show_progress:
+                result = dbtRunner().invoke(dbt_args("build", "--quiet", *extra))
+            else:
+                result = _build_with_progress(extra)
+        finally:
+            release_duckdb()
     if not result.success:
         raise BuildError(first_failure(result))
     return result

@@ -7,6 +7,7 @@ import typer
 from rich.console import Console
 
 from goalline.build import BuildError, run_build
+from goalline.export import ExportError, export_mart
 from goalline.landing import LandingError, validate_landing_dir
 from goalline.paths import DEFAULT_DB_PATH, DEMO_LANDING_DIR
 from goalline.summary import print_summary
@@ -81,3 +82,17 @@ def demo(
     _build(landing, db, full_refresh=True)
     console.print(f"built [bold]{db}[/]")
     print_summary(db, console)
+
+
+@app.command()
+def export(
+    mart: Annotated[str, typer.Option("--mart", help="Mart name, e.g. fct_conversions.")],
+    out: Annotated[Path, typer.Option("--out", help="Output file: .csv or .parquet.")],
+    db: DbOption = DEFAULT_DB_PATH,
+) -> None:
+    """Write one mart (marts.<MART>) of a built database to a CSV or parquet file."""
+    try:
+        rows = export_mart(db, mart, out)
+    except ExportError as error:
+        _fail(str(error))
+    console.print(f"wrote {rows} rows of marts.{mart} to {out}")

@@ -36,8 +36,7 @@ def _table(title: str, columns: list[str], rows: list[tuple]) -> Table:
 
 
 def print_summary(db_path: Path, console: Console) -> None:
-    # Not read_only: an in-process dbt run may still hold the file with the default config.
-    with duckdb.connect(str(db_path)) as connection:
+    with duckdb.connect(str(db_path), read_only=True) as connection:
         campaigns = connection.execute(CAMPAIGN_SQL)
         campaign_columns = [column[0] for column in campaigns.description]
         campaign_rows = campaigns.fetchall()

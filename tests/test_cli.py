@@ -78,3 +78,30 @@ def test_build_writes_marts_readable_by_any_client(tmp_path: Path) -> None:
             "select journey_id, started_at::varchar, is_converted from marts.fct_journeys order by 1"
         ).fetchall()
     assert rows == [("j", "2026-01-01 00:00:00", False), ("j2", "2026-01-02 00:00:00", False)]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_export_writes_a_mart_file(tmp_path: Path, suffix: str) -> None:
+    landing_dir = minimal_landing().write(tmp_path / "landing")
+    db = tmp_path / "w.duckdb"
+    assert runner.invoke(app, ["build", "--landing", str(landing_dir), "--db", str(db)]).exit_code == 0
+    out = tmp_path / f"journeys{suffix}"
+    result = runner.invoke(
+        app, ["export", "--mart", "fct_journeys", "--out", str(out), "--db", str(db)]
+    )
+    assert result.exit_code == 0, result.output
+    reader = "read_csv" if suffix == ".csv" else "read_parquet"
+    with duckdb.connect() as connection:
+        rows = connection.execute(f"select journey_id from {reader}('{out}')").fetchall()
+    assert rows == [("j",)]
+
+
+def test_export_rejects_unknown_mart(tmp_path: Path) -> None:
+    landing_dir = minimal_landing().write(tmp_path / "landing")
+    db = tmp_path / "w.duckdb"
+    assert runner.invoke(app, ["build", "--landing", str(landing_dir), "--db", str(db)]).exit_code == 0
+    result = runner.invoke(
+        app, ["export", "--mart", "nope", "--out", str(tmp_path / "x.csv"), "--db", str(db)]
+    )
+    assert result.exit_code == 1
+    assert "no mart named nope" in result.output
