@@ -6,6 +6,10 @@ conversions as (
     select * from {{ ref('int_journey_conversions') }}
 ),
 
+events as (
+    select event_id, properties from {{ ref('stg_tracking__events') }}
+),
+
 final as (
     select
         conversion_id,
@@ -21,8 +25,17 @@ final as (
         credited_delivery_id,
         credited_channel,
         anchor_at,
-        {{ seconds_between('anchor_at', 'converted_at') }} as seconds_to_convert
+        {{ seconds_between('conversions.anchor_at', 'conversions.converted_at') }} as seconds_to_convert,
+        -- Revenue for the semantic layer: the goal event's first numeric revenue property, if any.
+        coalesce(
+            {%- for property in var('revenue_properties') %}
+            {{ safe_cast(json_text('events.properties', "'" ~ property ~ "'"), 'double') }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ) as revenue
     from conversions
+    left join events
+        on conversions.occurrence_kind = 'event'
+        and conversions.occurrence_id = events.event_id
 )
 
 select * from final

@@ -1,0 +1,114 @@
+"""MetricFlow answers metric queries over the built marts (DuckDB), from the project's YAML."""
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from goalline.build import run_build
+from goalline.paths import PROFILES_DIR, PROJECT_DIR
+from landing_builder import Landing
+
+
+def converting_landing() -> Landing:
+    """Two journeys of one campaign on 2026-01-02: one buys 20.0 after an e-mail, one does not."""
+    landing = Landing()
+    ws = "w"
+    landing.add("campaigns", workspace_id=ws, campaign_id="c", kind="campaign")
+    landing.add(
+        "campaign_actions", workspace_id=ws, action_id="a", campaign_id="c", action_type="email"
+    )
+    landing.add(
+        "goal_versions",
+        workspace_id=ws,
+        campaign_id="c",
+        version=1,
+        valid_from="2026-01-01 00:00:00",
+        goal_type="event",
+        event_name="purchase",
+        window_days=7,
+        basis="received",
+        exit_condition="none",
+    )
+    for journey, person in [("j1", "p1"), ("j2", "p2")]:
+        landing.add(
+            "subjects",
+            workspace_id=ws,
+            subject_name=journey,
+            internal_customer_id=person,
+            campaign_id="c",
+            started_campaign_at="2026-01-02 00:00:00",
+            seq_num=1,
+        )
+        landing.add(
+            "deliveries",
+            workspace_id=ws,
+            delivery_id=f"d_{journey}",
+            internal_customer_id=person,
+            subject_id=journey,
+            delivery_type="email",
+            campaign_id="c",
+            action_id="a",
+            created_at="2026-01-02 01:00:00",
+            seq_num=1,
+        )
+        landing.add(
+            "metrics",
+            event_id=f"m_{journey}",
+            workspace_id=ws,
+            delivery_id=f"d_{journey}",
+            metric="sent",
+            created_at="2026-01-02 01:00:05",
+            seq_num=1,
+        )
+    landing.add(
+        "events",
+        workspace_id=ws,
+        event_id="e1",
+        internal_customer_id="p1",
+        name="purchase",
+        properties={"revenue": 20.0},
+        timestamp="2026-01-03 00:00:00",
+        received_at="2026-01-03 00:00:01",
+        seq_num=1,
+    )
+    return landing
+
+
+def test_metricflow_query_on_duckdb(tmp_path: Path) -> None:
+    landing_dir = converting_landing().write(tmp_path / "landing")
+    db = tmp_path / "w.duckdb"
+    run_build(landing_dir, db)
+    out = tmp_path / "metrics.csv"
+    env = {
+        **os.environ,
+        "CONVERSIONS_LANDING_DIR": str(landing_dir),
+        "CONVERSIONS_DUCKDB_PATH": str(db),
+        "DBT_PROFILES_DIR": str(PROFILES_DIR),
+    }
+    mf = Path(sys.executable).with_name("mf")
+    subprocess.run(
+        [
+            str(mf),
+            "query",
+            "--metrics",
+            "conversion_rate,sends_per_conversion,revenue_per_conversion",
+            "--group-by",
+            "journey__campaign_id",
+            "--csv",
+            str(out),
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    with out.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["journey__campaign_id"] == "c"
+    assert float(row["conversion_rate"]) == 0.5
+    assert float(row["sends_per_conversion"]) == 2.0
+    assert float(row["revenue_per_conversion"]) == 20.0
