@@ -1,0 +1,25 @@
+"""Great Expectations rule checks on a built warehouse: one module per rule family.
+
+Each family returns `RuleSuite`s: a SQL query against the DuckDB file that produces the DataFrame
+to validate, and a GX `ExpectationSuite` whose expectations each carry the business rule they
+guard in `meta["rule"]`. `expectations.runner.run_suites` validates them all; `goalline check`
+prints the failures.
+"""
+
+from expectations.rule_suite import RuleSuite, Severity
+
+
+def all_suites() -> list[RuleSuite]:
+    """Every rule suite, in the order they are reported."""
+    from expectations import credit, exits, integrity, no_retroactive_conversions, windows
+
+    return [
+        *no_retroactive_conversions.suites(),
+        *windows.suites(),
+        *credit.suites(),
+        *exits.suites(),
+        *integrity.suites(),
+    ]
+
+
+__all__ = ["RuleSuite", "Severity", "all_suites"]

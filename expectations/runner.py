@@ -1,0 +1,164 @@
+"""Validates every rule suite against a built DuckDB file and reports one result per expectation.
+
+GX 1.x reads nothing back from a DuckDB SQLAlchemy datasource (the result is read after its
+connection closes), so each suite's query is read into pandas with duckdb and validated as a
+whole-dataframe batch of an ephemeral context.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import great_expectations as gx
+import pandas as pd
+from great_expectations.core.expectation_validation_result import (
+    ExpectationValidationResult,
+)
+from great_expectations.data_context.types.base import ProgressBarsConfig
+
+from expectations import all_suites
+from expectations.rule_suite import RuleSuite, Severity
+
+SAMPLE_SIZE = 5
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 100}
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One expectation of one suite on one database."""
+
+    suite: str
+    check: str
+    expectation: str
+    rule: str
+    severity: Severity
+    success: bool
+    unexpected_count: int
+    sample_keys: tuple[str, ...]
+    skipped: bool = False
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return not self.success and self.severity is Severity.FAIL
+
+    @property
+    def warned(self) -> bool:
+        return not self.success and self.severity is Severity.WARN
+
+
+def run_suites(db_path: Path, suites: Sequence[RuleSuite] | None = None) -> list[RuleResult]:
+    """Run the given suites (default: all) on db_path; one RuleResult per expectation."""
+    if not db_path.is_file():
+        raise FileNotFoundError(f"database {db_path} does not exist")
+    chosen = list(all_suites() if suites is None else suites)
+    with duckdb.connect(str(db_path)) as connection:
+        frames = [read_frame(connection, rule_suite) for rule_suite in chosen]
+    context = ephemeral_context()
+    results: list[RuleResult] = []
+    for rule_suite, frame in zip(chosen, frames, strict=True):
+        if frame is None:
+            results.extend(skipped_results(rule_suite))
+        else:
+            results.extend(validate_frame(context, rule_suite, frame))
+    return results
+
+
+def read_frame(connection: duckdb.DuckDBPyConnection, rule_suite: RuleSuite) -> pd.DataFrame | None:
+    """The rows the suite checks; None while a table it requires does not exist yet."""
+    if not all(table_exists(connection, table) for table in rule_suite.requires):
+        return None
+    return connection.execute(rule_suite.query).df().reset_index(drop=True)
+
+
+def table_exists(connection: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
+    schema, table = qualified_name.split(".")
+    row = connection.execute(
+        "select count(*) from information_schema.tables"
+        " where table_catalog = current_database() and table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def ephemeral_context() -> Any:
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def validate_frame(context: Any, rule_suite: RuleSuite, frame: pd.DataFrame) -> list[RuleResult]:
+    batch_definition = (
+        context.data_sources.add_pandas(rule_suite.name)
+        .add_dataframe_asset(rule_suite.name)
+        .add_batch_definition_whole_dataframe("whole")
+    )
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+    validation = batch.validate(rule_suite.suite, result_format=RESULT_FORMAT)
+    return [to_rule_result(rule_suite, frame, result) for result in validation.results]
+
+
+def to_rule_result(
+    rule_suite: RuleSuite, frame: pd.DataFrame, result: ExpectationValidationResult
+) -> RuleResult:
+    config = result.expectation_config
+    column = config.kwargs.get("column")
+    details = result.result or {}
+    exception = result.exception_info or {}
+    error = exception.get("exception_message") if exception.get("raised_exception") else None
+    indices = details.get("partial_unexpected_index_list") or []
+    return RuleResult(
+        suite=rule_suite.name,
+        check=config.meta.get("check", config.type),
+        expectation=f"{config.type}({column})" if column else config.type,
+        rule=config.meta["rule"],
+        severity=rule_suite.severity,
+        success=bool(result.success),
+        unexpected_count=int(details.get("unexpected_count") or 0),
+        sample_keys=sample_keys(frame, rule_suite.key_columns, column, indices),
+        error=error,
+    )
+
+
+def sample_keys(
+    frame: pd.DataFrame, key_columns: Iterable[str], column: str | None, indices: Iterable[int]
+) -> tuple[str, ...]:
+    """Up to SAMPLE_SIZE distinct keys of offending rows; a non-flag column's value is appended."""
+    shown = list(key_columns)
+    show_value = (
+        column is not None
+        and column in frame.columns
+        and column not in shown
+        and not pd.api.types.is_bool_dtype(frame[column])
+    )
+    keys: list[str] = []
+    for index in indices:
+        row = frame.loc[index]
+        key = "/".join(str(row[name]) for name in shown)
+        if show_value:
+            key = f"{key} {column}={row[column]}"
+        if key not in keys:
+            keys.append(key)
+        if len(keys) == SAMPLE_SIZE:
+            break
+    return tuple(keys)
+
+
+def skipped_results(rule_suite: RuleSuite) -> list[RuleResult]:
+    """A suite whose required table does not exist yet reports its expectations as skipped."""
+    return [
+        RuleResult(
+            suite=rule_suite.name,
+            check=expectation.meta.get("check", expectation.expectation_type),
+            expectation=expectation.expectation_type,
+            rule=expectation.meta["rule"],
+            severity=rule_suite.severity,
+            success=True,
+            unexpected_count=0,
+            sample_keys=(),
+            skipped=True,
+        )
+        for expectation in rule_suite.suite.expectations
+    ]

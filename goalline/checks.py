@@ -1,0 +1,83 @@
+"""`goalline check`: run the Great Expectations rule suites on a built database.
+
+Prints every failing rule with its count and a few offending keys, and warnings the same way;
+returns the process exit code: 0 when no rule fails (warnings included), 1 when one does, 2 when
+the database cannot be checked. After a run without failures the conversions are appended to
+audit.conversion_history, so later checks prove none of them changes or disappears.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+from rich.console import Console
+from rich.markup import escape
+
+if TYPE_CHECKING:
+    from expectations.runner import RuleResult
+
+EXIT_OK = 0
+EXIT_RULE_FAILED = 1
+EXIT_CANNOT_CHECK = 2
+
+
+def check_command(
+    db_path: Path, console: Console | None = None, record_history: bool = True
+) -> int:
+    """Run every rule suite on db_path, print failures and warnings, return the exit code."""
+    out = console or Console(highlight=False)
+    if not db_path.is_file():
+        out.print(
+            f"[bold red]error:[/] database {escape(str(db_path))} does not exist", soft_wrap=True
+        )
+        return EXIT_CANNOT_CHECK
+    # Imported here: Great Expectations takes seconds to import, and the CLI module imports this.
+    from expectations.history import record_conversion_history
+    from expectations.runner import run_suites
+
+    try:
+        results = run_suites(db_path)
+    except duckdb.Error as error:
+        first_line = str(error).splitlines()[0]
+        message = f"cannot check {db_path}: {first_line}"
+        out.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+        return EXIT_CANNOT_CHECK
+    for result in results:
+        if result.failed:
+            out.print(f"[bold red]FAIL[/] {escape(format_result(result))}", soft_wrap=True)
+        elif result.warned:
+            out.print(f"[bold yellow]WARN[/] {escape(format_result(result))}", soft_wrap=True)
+    out.print(summary_line(results), soft_wrap=True)
+    if any(result.failed for result in results):
+        return EXIT_RULE_FAILED
+    if record_history:
+        with duckdb.connect(str(db_path)) as connection:
+            added = record_conversion_history(connection)
+        out.print(f"recorded {added} new conversion(s) in audit.conversion_history")
+    return EXIT_OK
+
+
+def format_result(result: RuleResult) -> str:
+    """One rule's outcome: suite, check, count, the rule's text and a few offending keys."""
+    if result.error:
+        return f"{result.suite} {result.check}: could not run: {result.error}\n    {result.rule}"
+    lines = [
+        f"{result.suite} {result.check}: {result.unexpected_count} offending row(s)",
+        f"    {result.rule}",
+    ]
+    if result.sample_keys:
+        lines.append(f"    e.g. {', '.join(result.sample_keys)}")
+    return "\n".join(lines)
+
+
+def summary_line(results: list[RuleResult]) -> str:
+    failed = sum(result.failed for result in results)
+    warned = sum(result.warned for result in results)
+    skipped = sum(result.skipped for result in results)
+    passed = len(results) - failed - warned - skipped
+    line = f"{len(results)} checks: {passed} passed, {warned} warning(s), {failed} failed"
+    if skipped:
+        line += f", {skipped} skipped (no conversion history yet)"
+    return line
