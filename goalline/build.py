@@ -47,6 +47,15 @@ def release_duckdb() -> None:
         DuckDBConnectionManager._ENV = None
 
 
+def dbt_target_dir(db_path: Path) -> Path:
+    """dbt's artifacts for builds into db_path, kept beside it.
+
+    Builds into different files (parallel tests, a benchmark next to a demo build) must not share
+    one manifest and partial-parse cache.
+    """
+    return db_path.resolve().parent / f"{db_path.stem}_dbt_target"
+
+
 def dbt_args(command: str, *extra: str) -> list[str]:
     return [
         command,
@@ -90,7 +99,9 @@ def run_build(
 ) -> dbtRunnerResult:
     """`dbt build` every model (or a selection) of the project into db_path from landing_dir."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    extra = ["--full-refresh"] if full_refresh else []
+    extra = ["--target-path", str(dbt_target_dir(db_path))]
+    if full_refresh:
+        extra.append("--full-refresh")
     if select:
         extra += ["--select", select]
     with warehouse_env(landing_dir, db_path):

@@ -7,6 +7,7 @@ import typer
 from rich.console import Console
 
 from goalline.build import BuildError, run_build
+from goalline.checks import check_command
 from goalline.export import ExportError, export_mart
 from goalline.landing import LandingError, validate_landing_dir
 from goalline.paths import DEFAULT_DB_PATH, DEMO_LANDING_DIR
@@ -96,3 +97,22 @@ def export(
     except ExportError as error:
         _fail(str(error))
     console.print(f"wrote {rows} rows of marts.{mart} to {out}")
+
+
+@app.command()
+def check(
+    db: DbOption = DEFAULT_DB_PATH,
+    record_history: Annotated[
+        bool,
+        typer.Option(
+            "--record-history/--no-record-history",
+            help="After a passing check, append the conversions to audit.conversion_history.",
+        ),
+    ] = True,
+) -> None:
+    """Run every Great Expectations rule suite on a built DB; exit 1 when a rule fails.
+
+    Each failing rule is printed with its count and a sample of offending keys; warnings
+    (deliveries after an expected exit) are printed but do not fail.
+    """
+    raise typer.Exit(code=check_command(db, console, record_history=record_history))

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from goalline.build import run_build
+from goalline.build import dbt_target_dir, run_build
 from goalline.paths import PROFILES_DIR, PROJECT_DIR
 from landing_builder import Landing
 
@@ -86,6 +86,7 @@ def test_metricflow_query_on_duckdb(tmp_path: Path) -> None:
         "CONVERSIONS_LANDING_DIR": str(landing_dir),
         "CONVERSIONS_DUCKDB_PATH": str(db),
         "DBT_PROFILES_DIR": str(PROFILES_DIR),
+        "DBT_TARGET_PATH": str(dbt_target_dir(db)),
     }
     mf = Path(sys.executable).with_name("mf")
     subprocess.run(
