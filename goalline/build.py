@@ -58,7 +58,7 @@ def dbt_target_dir(db_path: Path) -> Path:
 
 def dbt_args(command: str, *extra: str) -> list[str]:
     return [
-        command,
+        *command.split(),
         "--project-dir",
         str(PROJECT_DIR),
         "--profiles-dir",

@@ -27,11 +27,14 @@ def contract_tables() -> list[LandingTable]:
     spec = yaml.safe_load(LANDING_MODELS_YML.read_text())
     tables = []
     for model in spec["models"]:
-        columns = tuple(column["name"] for column in model["columns"])
-        required = tuple(
-            column["name"]
+        landed = [
+            column
             for column in model["columns"]
-            if (column.get("meta") or {}).get("required")
+            if not (column.get("meta") or {}).get("added_by_reader")
+        ]
+        columns = tuple(column["name"] for column in landed)
+        required = tuple(
+            column["name"] for column in landed if (column.get("meta") or {}).get("required")
         )
         tables.append(LandingTable(model["name"].removeprefix("lnd_"), columns, required))
     return tables

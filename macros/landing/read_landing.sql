@@ -29,7 +29,7 @@
 {% endmacro %}
 
 {% macro duckdb__read_landing(table_name) %}
-  {%- set wanted = model.columns.values() | list -%}
+  {%- set wanted = model.columns.values() | rejectattr('meta.added_by_reader') | list -%}
   {%- set required = wanted | selectattr('meta.required') | map(attribute='name') | list -%}
   {%- set branches = [] -%}
   {%- for extension in ['parquet', 'csv'] -%}
