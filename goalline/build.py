@@ -9,7 +9,7 @@ from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from goalline.paths import PROFILES_DIR, PROJECT_DIR
+from goalline.paths import DEFAULT_DB_PATH, PROFILES_DIR, PROJECT_DIR
 
 
 class BuildError(Exception):
@@ -51,8 +51,11 @@ def dbt_target_dir(db_path: Path) -> Path:
     """dbt's artifacts for builds into db_path, kept beside it.
 
     Builds into different files (parallel tests, a benchmark next to a demo build) must not share
-    one manifest and partial-parse cache.
+    one manifest and partial-parse cache. The default database keeps dbt's own target/, where
+    plain `dbt` and MetricFlow's `mf` look.
     """
+    if db_path.resolve() == DEFAULT_DB_PATH:
+        return DEFAULT_DB_PATH.parent
     return db_path.resolve().parent / f"{db_path.stem}_dbt_target"
 
 
