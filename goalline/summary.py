@@ -7,19 +7,40 @@ from rich.console import Console
 from rich.table import Table
 
 CAMPAIGN_SQL = """
+with
+
+campaign_names as (
+    select campaign_id, min(campaign_name) as campaign_name
+    from staging.stg_config__campaigns
+    group by campaign_id
+),
+
+per_campaign as (
+    select
+        campaign_id,
+        count(*) as journeys,
+        count(*) filter (where is_converted) as conversions,
+        round(100.0 * count(*) filter (where is_converted) / count(*), 1) as rate_pct,
+        sum(deliveries_after_exit) as sent_after_exit
+    from marts.fct_journeys
+    group by campaign_id
+)
+
 select
-    journeys.campaign_id,
-    count(*) as journeys,
-    count(*) filter (where journeys.is_converted) as conversions,
-    round(100.0 * count(*) filter (where journeys.is_converted) / count(*), 1) as conversion_rate_pct,
-    sum(journeys.deliveries_after_exit) as deliveries_after_exit
-from marts.fct_journeys as journeys
-group by journeys.campaign_id
-order by journeys.campaign_id
+    per_campaign.campaign_id as id,
+    campaign_names.campaign_name as campaign,
+    per_campaign.journeys,
+    per_campaign.conversions as converted,
+    per_campaign.rate_pct as "rate %",
+    -- Deliveries sent after the journey's expected exit (rule 9).
+    per_campaign.sent_after_exit as "after exit"
+from per_campaign
+left join campaign_names on per_campaign.campaign_id = campaign_names.campaign_id
+order by per_campaign.campaign_id
 """
 
 QUARANTINE_SQL = """
-select table_name, quarantine_reason, count(*) as rows_quarantined
+select table_name as "table", quarantine_reason as reason, count(*) as "rows"
 from staging.stg_quarantine
 group by table_name, quarantine_reason
 order by table_name, quarantine_reason
