@@ -1,0 +1,136 @@
+"""The dbt project as two multi-assets: the processing-day batch (partitioned) and the rest.
+
+- `goalline_daily_batch`: the `daily`-tagged staging models (incremental on processing time,
+  see macros/incremental.sql), with the landing views and rule seeds they read, partitioned by
+  processing day. A run for a day, or a single-run backfill of a range, passes the window as the
+  dbt vars processing_start / processing_end (half-open, ISO UTC).
+- `goalline_models`: everything else (configuration staging, quarantine, audit, intermediate,
+  marts, semantic), unpartitioned: rebuilt from the staged tables on every run.
+
+Both claim the DuckDB pool and retry transient failures (a lock held by another process); a
+model error or a failing dbt test fails the step at once.
+"""
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
+
+from goalline.build import warehouse_env
+from orchestration import settings
+from orchestration.project import GoallineTranslator, goalline_project, prepare_manifest
+from orchestration.resources import Warehouse
+from orchestration.run_metadata import materialization_metadata
+
+DAILY_SELECT = "resource_type:seed path:models/landing path:models/staging/base tag:daily"
+
+daily_partitions = dg.DailyPartitionsDefinition(
+    start_date=settings.partitions_start(), timezone="UTC", end_offset=0
+)
+
+# Lock contention and I/O hiccups: worth another try after a pause; a SQL error is not.
+TRANSIENT_MARKERS = ("could not set lock", "conflicting lock", "resource temporarily unavailable")
+dbt_retry_policy = dg.RetryPolicy(max_retries=3, delay=10, backoff=dg.Backoff.EXPONENTIAL)
+
+
+class DbtBuildConfig(dg.Config):
+    full_refresh: bool = False
+
+
+def processing_vars(start: datetime, end: datetime) -> dict[str, str]:
+    """The partition window as the dbt vars of the daily models: [start, end) in UTC."""
+    return {
+        "processing_start": start.strftime("%Y-%m-%d %H:%M:%S"),
+        "processing_end": end.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+
+
+def dbt_build_args(full_refresh: bool, dbt_vars: dict[str, str] | None) -> list[str]:
+    args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
+    return args
+
+
+def is_transient(invocation: DbtCliInvocation) -> bool:
+    log_path = invocation.target_path / "dbt.log"
+    text = log_path.read_text(errors="replace").lower() if log_path.exists() else ""
+    error = str(invocation.get_error() or "").lower()
+    return any(marker in text or marker in error for marker in TRANSIENT_MARKERS)
+
+
+def run_dbt_build(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: Warehouse,
+    args: list[str],
+) -> Iterator[Any]:
+    """Run `dbt build` for the selected subset; yield its events with on-call metadata added.
+
+    The events are buffered until dbt has exited, because DuckDB allows one process on the file
+    while it writes: the metadata queries open it read-only only after the build released it.
+    """
+    context.log.info(f"dbt {' '.join(args)} into {warehouse.db} from {warehouse.landing}")
+    with warehouse_env(warehouse.landing, warehouse.db):
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
+    events = list(invocation.stream())
+    if not invocation.is_successful() and is_transient(invocation):
+        raise RuntimeError(f"transient dbt failure, will retry: {invocation.get_error()}")
+    yield from materialization_metadata(context, warehouse, events)
+    if not invocation.is_successful():
+        raise dg.Failure(
+            description=f"dbt build failed: {invocation.get_error()}",
+            metadata={"dbt_log": dg.MetadataValue.path(str(invocation.target_path / "dbt.log"))},
+            allow_retries=False,
+        )
+
+
+prepare_manifest()
+translator = GoallineTranslator()
+
+
+@dbt_assets(
+    manifest=goalline_project.manifest_path,
+    project=goalline_project,
+    select=DAILY_SELECT,
+    name="goalline_daily_batch",
+    partitions_def=daily_partitions,
+    # A backfill of many days is one dbt run over the whole window, not one run per day.
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    dagster_dbt_translator=translator,
+    retry_policy=dbt_retry_policy,
+    pool=settings.DUCKDB_POOL,
+)
+def goalline_daily_batch(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: Warehouse,
+    config: DbtBuildConfig,
+) -> Iterator[Any]:
+    window = context.partition_time_window
+    # A full refresh rebuilds every day from all landed rows: no window.
+    dbt_vars = None if config.full_refresh else processing_vars(window.start, window.end)
+    yield from run_dbt_build(context, dbt, warehouse, dbt_build_args(config.full_refresh, dbt_vars))
+
+
+@dbt_assets(
+    manifest=goalline_project.manifest_path,
+    project=goalline_project,
+    exclude=DAILY_SELECT,
+    name="goalline_models",
+    dagster_dbt_translator=translator,
+    retry_policy=dbt_retry_policy,
+    pool=settings.DUCKDB_POOL,
+)
+def goalline_models(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: Warehouse,
+    config: DbtBuildConfig,
+) -> Iterator[Any]:
+    yield from run_dbt_build(context, dbt, warehouse, dbt_build_args(config.full_refresh, None))

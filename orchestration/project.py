@@ -1,0 +1,86 @@
+"""The one DbtProject of the code location and the translator that names its assets.
+
+Asset keys and groups come from dbt itself: the key is [schema, model] with the schema the model
+is configured to build into (landing, staging, intermediate, marts, audit, rules), the group is the
+model's top folder (landing, staging, intermediate, marts, audit, semantic) and `rules` for seeds.
+"""
+
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+from dbt.cli.main import dbtRunner
+
+from goalline.build import dbt_args
+from goalline.paths import PROFILES_DIR, PROJECT_DIR
+
+# Not target/: other tools (plain `dbt build`, goalline builds) write their manifest there.
+MANIFEST_TARGET = Path("target", "dagster")
+LANDING_FILES_PREFIX = "landing_files"
+
+goalline_project = DbtProject(
+    project_dir=PROJECT_DIR,
+    profiles_dir=PROFILES_DIR,
+    target_path=MANIFEST_TARGET,
+)
+
+
+def dbt_executable() -> str:
+    """dbt of this environment, also when the venv's bin/ is not on PATH."""
+    return shutil.which("dbt") or str(Path(sys.executable).parent / "dbt")
+
+
+def parse_manifest() -> Path:
+    """`dbt parse` into target/dagster (in process); tests and CI call it before loading."""
+    result = dbtRunner().invoke(
+        dbt_args("parse", "--quiet", "--target-path", str(PROJECT_DIR / MANIFEST_TARGET))
+    )
+    if not result.success:
+        raise RuntimeError(f"dbt parse failed: {result.exception}")
+    return goalline_project.manifest_path
+
+
+def prepare_manifest() -> Path:
+    """A manifest for the definitions: re-parsed under `dagster dev`, parsed once when missing."""
+    if os.environ.get("DAGSTER_IS_DEV_CLI") or not goalline_project.manifest_path.exists():
+        parse_manifest()
+    return goalline_project.manifest_path
+
+
+def landing_files_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey([LANDING_FILES_PREFIX, table])
+
+
+class GoallineTranslator(DagsterDbtTranslator):
+    """Keys [schema, name], groups from the folder, landing views fed by the landing files."""
+
+    def __init__(self) -> None:
+        super().__init__(DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        schema = dbt_resource_props.get("config", {}).get("schema") or "main"
+        return dg.AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "rules"
+        fqn = dbt_resource_props.get("fqn") or []
+        # fqn: [project, folder, ..., name]; a model at the root of models/ has no folder.
+        return fqn[1] if len(fqn) > 2 else "default"
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        name = props["name"]
+        if props["resource_type"] == "model" and name.startswith("lnd_"):
+            # Landing views read files, not dbt sources: make the files their upstream asset.
+            table = name.removeprefix("lnd_")
+            spec = spec.merge_attributes(deps=[landing_files_key(table)])
+        return spec

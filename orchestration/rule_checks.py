@@ -1,0 +1,158 @@
+"""The Great Expectations rule suites (expectations/) as Dagster asset checks.
+
+Each suite runs as one check on the asset it guards. Suites whose failure means wrong numbers are
+blocking (ERROR severity): assets downstream of the guarded asset are not materialised. The exit
+suite describes the platform's sending, not our numbers: WARN severity, never blocking.
+
+The suites run over read-only DuckDB connections after the dbt step that built their tables, in
+two ops: the staging checks gate the model build, the mart checks gate the conversion history.
+Great Expectations is imported inside the ops: it takes seconds, and loading the code location
+must stay fast.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import dagster as dg
+
+from orchestration import settings
+from orchestration.resources import Warehouse
+
+if TYPE_CHECKING:
+    from expectations.runner import RuleResult
+
+STAGING = "staging"
+MARTS = "marts"
+SAMPLE_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class GuardedSuite:
+    suite: str
+    asset: dg.AssetKey
+    stage: str
+    blocking: bool = True
+
+    @property
+    def check_name(self) -> str:
+        return "gx_" + self.suite.replace(".", "__")
+
+
+def _key(schema: str, name: str) -> dg.AssetKey:
+    return dg.AssetKey([schema, name])
+
+
+# Every suite of expectations.all_suites(), with the asset it guards (a test keeps them in step).
+GUARDED_SUITES: tuple[GuardedSuite, ...] = (
+    GuardedSuite("integrity.metric_vocabulary", _key("staging", "stg_cio__metrics"), STAGING),
+    GuardedSuite("integrity.delivery_types", _key("staging", "stg_cio__deliveries"), STAGING),
+    GuardedSuite("windows.goal_versions", _key("staging", "stg_config__goal_versions"), MARTS),
+    GuardedSuite(
+        "integrity.reconciliation", _key("audit", "fct_landing_reconciliation"), MARTS
+    ),
+    GuardedSuite("no_retroactive_conversions", _key("marts", "fct_conversions"), MARTS),
+    GuardedSuite("no_retroactive_conversions.history", _key("marts", "fct_conversions"), MARTS),
+    GuardedSuite("windows", _key("marts", "fct_conversions"), MARTS),
+    GuardedSuite("credit", _key("marts", "fct_conversions"), MARTS),
+    GuardedSuite("windows.conversion_windows", _key("marts", "fct_conversion_windows"), MARTS),
+    GuardedSuite("credit.goal_met_at_start", _key("marts", "fct_journeys"), MARTS),
+    GuardedSuite("exit", _key("marts", "fct_journeys"), MARTS, blocking=False),
+    GuardedSuite("integrity.no_contact_details", _key("marts", "fct_deliveries"), MARTS),
+)
+
+check_retry_policy = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL)
+
+
+def check_spec(guarded: GuardedSuite) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        guarded.check_name,
+        asset=guarded.asset,
+        blocking=guarded.blocking,
+        description=f"Great Expectations suite `{guarded.suite}` (expectations/).",
+    )
+
+
+def check_result(guarded: GuardedSuite, results: list["RuleResult"]) -> dg.AssetCheckResult:
+    """Passed when every expectation passed; metadata names each failing rule with its count."""
+    failing = [result for result in results if not result.success]
+    metadata: dict[str, Any] = {
+        "suite": guarded.suite,
+        "expectations": len(results),
+        "failing_expectations": len(failing),
+        "offending_rows": sum(result.unexpected_count for result in failing),
+    }
+    if results and all(result.skipped for result in results):
+        metadata["skipped"] = "required table does not exist yet (no conversion history)"
+    if failing:
+        metadata["failing_rules"] = dg.MetadataValue.md(
+            "\n".join(
+                f"- **{result.check}** ({result.unexpected_count} row(s)): {result.rule}"
+                + (f"\n  e.g. {', '.join(result.sample_keys[:SAMPLE_LIMIT])}" if result.sample_keys else "")
+                + (f"\n  could not run: {result.error}" if result.error else "")
+                for result in failing
+            )
+        )
+        metadata["sample_offending_keys"] = [
+            key for result in failing for key in result.sample_keys[:SAMPLE_LIMIT]
+        ]
+    return dg.AssetCheckResult(
+        asset_key=guarded.asset,
+        check_name=guarded.check_name,
+        passed=not failing,
+        severity=dg.AssetCheckSeverity.ERROR if guarded.blocking else dg.AssetCheckSeverity.WARN,
+        metadata=metadata,
+    )
+
+
+def evaluate(
+    context: dg.AssetCheckExecutionContext, warehouse: Warehouse, stage: str
+) -> Iterator[dg.AssetCheckResult]:
+    from expectations import all_suites
+    from expectations.runner import ephemeral_context, read_frame, skipped_results, validate_frame
+
+    selected = context.selected_asset_check_keys
+    chosen = [
+        guarded
+        for guarded in GUARDED_SUITES
+        if guarded.stage == stage
+        and dg.AssetCheckKey(guarded.asset, guarded.check_name) in selected
+    ]
+    suites = {rule_suite.name: rule_suite for rule_suite in all_suites()}
+    with warehouse.read_only() as connection:
+        frames = {guarded.suite: read_frame(connection, suites[guarded.suite]) for guarded in chosen}
+    gx_context = ephemeral_context()
+    for guarded in chosen:
+        rule_suite, frame = suites[guarded.suite], frames[guarded.suite]
+        results = (
+            skipped_results(rule_suite)
+            if frame is None
+            else validate_frame(gx_context, rule_suite, frame)
+        )
+        yield check_result(guarded, results)
+
+
+@dg.multi_asset_check(
+    specs=[check_spec(guarded) for guarded in GUARDED_SUITES if guarded.stage == STAGING],
+    name="staging_rule_checks",
+    can_subset=True,
+    retry_policy=check_retry_policy,
+    pool=settings.DUCKDB_POOL,
+)
+def staging_rule_checks(
+    context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+) -> Iterator[dg.AssetCheckResult]:
+    yield from evaluate(context, warehouse, STAGING)
+
+
+@dg.multi_asset_check(
+    specs=[check_spec(guarded) for guarded in GUARDED_SUITES if guarded.stage == MARTS],
+    name="mart_rule_checks",
+    can_subset=True,
+    retry_policy=check_retry_policy,
+    pool=settings.DUCKDB_POOL,
+)
+def mart_rule_checks(
+    context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+) -> Iterator[dg.AssetCheckResult]:
+    yield from evaluate(context, warehouse, MARTS)

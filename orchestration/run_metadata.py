@@ -1,0 +1,103 @@
+"""On-call metadata attached to each dbt materialization once the build has released the file.
+
+Every model gets its row count (`dagster/row_count`, shown by the UI) and where it lives; the
+marts also get the DuckDB path and a query to read them; fct_conversions carries journeys,
+conversions and conversion rate per campaign, and stg_quarantine (and fct_conversions, so the
+mart page tells the whole story) the quarantined rows by table and reason.
+"""
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+import duckdb
+
+from goalline.summary import CAMPAIGN_SQL, QUARANTINE_SQL
+from orchestration.resources import Warehouse
+
+CONVERSIONS_KEY = dg.AssetKey(["marts", "fct_conversions"])
+QUARANTINE_KEY = dg.AssetKey(["staging", "stg_quarantine"])
+
+
+def _event_key(context: dg.AssetExecutionContext, event: Any) -> dg.AssetKey | None:
+    if isinstance(event, dg.Output):
+        return context.assets_def.keys_by_output_name.get(event.output_name)
+    if isinstance(event, dg.MaterializeResult | dg.AssetMaterialization):
+        return event.asset_key
+    return None
+
+
+def markdown_table(columns: list[str], rows: Iterable[tuple]) -> str:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _query_markdown(connection: duckdb.DuckDBPyConnection, sql: str) -> str:
+    result = connection.execute(sql)
+    columns = [column[0] for column in result.description]
+    return markdown_table(columns, result.fetchall())
+
+
+def relation_exists(connection: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    row = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def metadata_for(
+    connection: duckdb.DuckDBPyConnection, warehouse: Warehouse, key: dg.AssetKey
+) -> dict[str, Any]:
+    """Metadata of one built relation; empty when it is not a relation of the file (a test)."""
+    if len(key.path) != 2:
+        return {}
+    schema, name = key.path
+    if not relation_exists(connection, schema, name):
+        return {}
+    row = connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()
+    metadata: dict[str, Any] = {
+        "dagster/row_count": dg.MetadataValue.int(int(row[0]) if row else 0),
+        "relation": dg.MetadataValue.text(f"{schema}.{name}"),
+    }
+    if schema == "marts":
+        metadata["duckdb_file"] = dg.MetadataValue.path(str(warehouse.db))
+        metadata["read_with"] = dg.MetadataValue.md(
+            f"```sh\nduckdb -readonly {warehouse.db} \"select * from {schema}.{name} limit 20\"\n```"
+        )
+    if key == CONVERSIONS_KEY and relation_exists(connection, "marts", "fct_journeys"):
+        metadata["conversions_per_campaign"] = dg.MetadataValue.md(
+            _query_markdown(connection, CAMPAIGN_SQL)
+        )
+    if key in (CONVERSIONS_KEY, QUARANTINE_KEY) and relation_exists(
+        connection, "staging", "stg_quarantine"
+    ):
+        metadata["quarantined_rows_by_reason"] = dg.MetadataValue.md(
+            _query_markdown(connection, QUARANTINE_SQL)
+        )
+    return metadata
+
+
+def materialization_metadata(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, events: list[Any]
+) -> Iterator[Any]:
+    """The dbt events, materializations enriched with metadata read over a read-only connection."""
+    keys = [key for key in (_event_key(context, event) for event in events) if key is not None]
+    extra: Mapping[dg.AssetKey, dict[str, Any]] = {}
+    if keys and warehouse.db.is_file():
+        try:
+            with warehouse.read_only() as connection:
+                extra = {key: metadata_for(connection, warehouse, key) for key in keys}
+        except duckdb.Error as error:
+            # Metadata is for humans: a file another process holds must not fail the build.
+            context.log.warning(f"no run metadata: {error}")
+    for event in events:
+        key = _event_key(context, event)
+        if key is not None and extra.get(key):
+            merged = {**(event.metadata or {}), **extra[key]}
+            if isinstance(event, dg.MaterializeResult):
+                event = event._replace(metadata=merged)
+            else:
+                event = event.with_metadata(merged)
+        yield event
