@@ -1,0 +1,111 @@
+"""Builds many scenarios in one dbt run and reads each scenario's mart rows back.
+
+One build for every scenario keeps the suite to a single dbt invocation (the expensive part);
+each scenario's rows are then picked out of the shared marts by its id prefix.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from landing_builder import Landing
+
+from goalline.build import run_build
+from scenarios.builder import Scenario
+
+Row = dict[str, Any]
+
+# Where each checked relation lives and which column carries the scenario's prefix.
+RELATIONS: dict[str, tuple[str, str]] = {
+    "fct_deliveries": ("marts.fct_deliveries", "delivery_id"),
+    "fct_conversion_windows": ("marts.fct_conversion_windows", "delivery_id"),
+    "fct_conversions": ("marts.fct_conversions", "journey_id"),
+    "fct_journeys": ("marts.fct_journeys", "journey_id"),
+    "fct_campaign_daily": ("marts.fct_campaign_daily", "campaign_id"),
+    "fct_attribution_touches": ("marts.fct_attribution_touches", "journey_id"),
+    "fct_cross_journey_conversions": ("marts.fct_cross_journey_conversions", "occurrence_id"),
+    # Quarantined rows may have a null key: the raw row (which holds the prefixed ids) tells.
+    "stg_quarantine": ("staging.stg_quarantine", "raw_row"),
+    "fct_landing_reconciliation": ("audit.fct_landing_reconciliation", "table_name"),
+}
+
+
+def normalise(value: Any) -> Any:
+    """Mart values as comparable Python values: times as text, floats rounded."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, float):
+        return round(value, 9)
+    return value
+
+
+@dataclass
+class ScenarioWarehouse:
+    """Every checked relation of one build, as lists of normalised rows."""
+
+    db_path: Path
+    landing: Landing
+    tables: dict[str, list[Row]]
+
+    def rows_for(self, scenario: Scenario, relation: str) -> list[Row]:
+        """The relation's rows that belong to the scenario, with the id prefix removed."""
+        _, key = RELATIONS[relation]
+        # A raw row belongs by a prefixed id or, when every id is null, by its workspace.
+        belongs: Callable[[Any], bool] = (
+            (
+                lambda value: (
+                    isinstance(value, str)
+                    and (scenario.prefix in value or f'"{scenario.name}"' in value)
+                )
+            )
+            if key == "raw_row"
+            else (lambda value: isinstance(value, str) and value.startswith(scenario.prefix))
+        )
+        return [
+            {
+                column: value.replace(scenario.prefix, "") if isinstance(value, str) else value
+                for column, value in row.items()
+            }
+            for row in self.tables[relation]
+            if belongs(row[key])
+        ]
+
+
+def merged_landing(scenarios: Iterable[Scenario]) -> Landing:
+    landing = Landing()
+    for scenario in scenarios:
+        landing.extend(scenario.landing)
+    return landing
+
+
+def read_relations(db_path: Path) -> dict[str, list[Row]]:
+    tables: dict[str, list[Row]] = {}
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        for name, (relation, _) in RELATIONS.items():
+            cursor = connection.execute(f"select * from {relation}")
+            columns = [column[0] for column in cursor.description]
+            tables[name] = [
+                dict(zip(columns, map(normalise, row), strict=True)) for row in cursor.fetchall()
+            ]
+    return tables
+
+
+def build_warehouse(scenarios: list[Scenario], work_dir: Path) -> ScenarioWarehouse:
+    """Write all scenarios as one landing folder, build it once, read the checked relations."""
+    names = [scenario.name for scenario in scenarios]
+    duplicates = {name for name in names if names.count(name) > 1}
+    if duplicates:
+        raise ValueError(f"scenario names must be unique: {sorted(duplicates)}")
+    landing = merged_landing(scenarios)
+    landing_dir = landing.write(work_dir / "landing")
+    db_path = work_dir / "scenarios.duckdb"
+    run_build(landing_dir, db_path)
+    return ScenarioWarehouse(db_path, landing, read_relations(db_path))
