@@ -60,6 +60,51 @@ def bad_rows() -> Scenario:
     s.raw("people", workspace_id=ws, customer_id="p1", internal_customer_id=s.id("p1"), seq_num=2)
     s.expect_superseded("people", 1)
 
+    # Re-sent rows that differ: the highest seq_num wins, whatever the file order.
+    s.journey("j2", person="p2", campaign="c", start="01-05 00:00")
+    resent = {
+        **delivery,
+        "delivery_id": s.id("d2"),
+        "internal_customer_id": s.id("p2"),
+        "subject_id": s.id("j2"),
+    }
+    s.raw("deliveries", **{**resent, "delivery_type": "email", "seq_num": 5})
+    s.raw("deliveries", **{**resent, "delivery_type": "slack", "seq_num": 4})
+    s.expect_superseded("deliveries", 1)
+    s.raw(
+        "metrics", **{**metric, "event_id": s.id("m_d2"), "delivery_id": s.id("d2"), "seq_num": 1}
+    )
+    purchase = {**event, "event_id": s.id("e_resent"), "internal_customer_id": s.id("p2")}
+    s.raw("events", **{**purchase, "received_at": expand_time("01-05 09:00"), "seq_num": 1})
+    s.raw("events", **{**purchase, "received_at": expand_time("01-05 11:00"), "seq_num": 3})
+    s.raw("events", **{**purchase, "received_at": expand_time("01-05 07:00"), "seq_num": 2})
+    s.expect_superseded("events", 2)
+    # A bad re-send does not replace the good row it re-sends (docs/decisions.md).
+    s.raw(
+        "metrics",
+        **{
+            **metric,
+            "event_id": s.id("m_d2_open"),
+            "delivery_id": s.id("d2"),
+            "metric": "opened",
+            "created_at": expand_time("01-05 02:00"),
+            "seq_num": 1,
+        },
+    )
+    bad(
+        "metrics",
+        "m_d2_open",
+        "unparseable_timestamp:created_at",
+        **{
+            **metric,
+            "event_id": s.id("m_d2_open"),
+            "delivery_id": s.id("d2"),
+            "metric": "opened",
+            "created_at": "02:00 tomorrow",
+            "seq_num": 2,
+        },
+    )
+
     # deliveries
     bad("deliveries", None, "null_key", **{**delivery, "delivery_id": None, "seq_num": 1})
     bad(
@@ -285,6 +330,18 @@ def bad_rows() -> Scenario:
             "occurred_at_claimed": "01-06 10:00",
             "credited_delivery_id": "d1",
         },
+        {
+            "journey_id": "j2",
+            "occurrence_id": "e_resent",
+            "converted_at": "01-05 11:00",
+            "occurred_at_claimed": "01-06 10:00",
+            "credited_delivery_id": "d2",
+        },
+    )
+    s.expect(
+        "fct_deliveries",
+        {"delivery_id": "d1", "channel": "email", "first_opened_at": None},
+        {"delivery_id": "d2", "channel": "email", "first_opened_at": "01-05 02:00"},
     )
     return s.build()
 

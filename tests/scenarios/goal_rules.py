@@ -98,6 +98,13 @@ def version_at_processing_time() -> Scenario:
     s.delivery("d2", journey="j2", created="01-05 01:00", metrics=[("sent", "01-05 01:00")])
     # Client clock ahead: claimed after version 2 was saved, processed while version 1 held.
     s.event("e3", person="p2", name="purchase", claimed="01-06 10:00", received="01-05 20:00")
+    # "At or after the journey start" is by processing time too, both ways.
+    s.journey("j3", person="p3", campaign="c", start="01-05 00:00")
+    s.delivery("d3", journey="j3", created="01-05 01:00", metrics=[("sent", "01-05 01:00")])
+    s.event("e4", person="p3", name="purchase", claimed="01-04 12:00", received="01-05 02:00")
+    s.journey("j4", person="p4", campaign="c", start="01-05 12:00")
+    s.delivery("d4", journey="j4", created="01-05 12:00", metrics=[("sent", "01-05 12:30")])
+    s.event("e5", person="p4", name="purchase", claimed="01-05 13:00", received="01-05 11:00")
     s.expect(
         "fct_conversions",
         {
@@ -115,6 +122,14 @@ def version_at_processing_time() -> Scenario:
             "converted_at": "01-05 20:00",
             "occurred_at_claimed": "01-06 10:00",
             "credited_delivery_id": "d2",
+        },
+        {
+            "journey_id": "j3",
+            "occurrence_id": "e4",
+            "goal_version": 1,
+            "converted_at": "01-05 02:00",
+            "occurred_at_claimed": "01-04 12:00",
+            "credited_delivery_id": "d3",
         },
     )
     return s.build()
