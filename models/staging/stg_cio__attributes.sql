@@ -1,7 +1,17 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['workspace_id', 'internal_customer_id', 'attribute_name', 'changed_at'],
+    on_schema_change='fail',
+    tags=['daily'],
+) }}
+
 with
 
 base as (
     select * from {{ ref('base_cio__attributes') }}
+    -- Incremental runs: only keys with a row in the processing-time batch (macros/incremental.sql).
+    where {{ processing_batch_keys(ref('base_cio__attributes'), ['workspace_id', 'internal_customer_id', 'attribute_name', 'changed_at'], 'changed_at') }}
 ),
 
 final as (

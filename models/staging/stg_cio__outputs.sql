@@ -1,7 +1,17 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='output_id',
+    on_schema_change='fail',
+    tags=['daily'],
+) }}
+
 with
 
 base as (
     select * from {{ ref('base_cio__outputs') }}
+    -- Incremental runs: only keys with a row in the processing-time batch (macros/incremental.sql).
+    where {{ processing_batch_keys(ref('base_cio__outputs'), ['output_id'], 'created_at') }}
 ),
 
 final as (

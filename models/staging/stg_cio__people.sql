@@ -1,7 +1,17 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['workspace_id', 'internal_customer_id'],
+    on_schema_change='fail',
+    tags=['daily'],
+) }}
+
 with
 
 base as (
     select * from {{ ref('base_cio__people') }}
+    -- Incremental runs: only keys with a row in the processing-time batch (macros/incremental.sql).
+    where {{ processing_batch_keys(ref('base_cio__people'), ['workspace_id', 'internal_customer_id'], 'coalesce(updated_at, created_at)') }}
 ),
 
 final as (

@@ -1,7 +1,17 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['workspace_id', 'internal_customer_id', 'segment_id', 'occurred_at', 'action'],
+    on_schema_change='fail',
+    tags=['daily'],
+) }}
+
 with
 
 base as (
     select * from {{ ref('base_tracking__segment_memberships') }}
+    -- Incremental runs: only keys with a row in the processing-time batch (macros/incremental.sql).
+    where {{ processing_batch_keys(ref('base_tracking__segment_memberships'), ['workspace_id', 'internal_customer_id', 'segment_id', 'occurred_at', 'action'], 'occurred_at') }}
 ),
 
 final as (

@@ -1,0 +1,53 @@
+"""`dbt build` with processing-time vars, in process, for the incremental test and the benchmark."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dbt.cli.main import dbtRunner
+
+from goalline.build import (
+    BuildError,
+    dbt_args,
+    dbt_target_dir,
+    first_failure,
+    release_duckdb,
+    warehouse_env,
+)
+
+
+def dbt_build(
+    landing_dir: Path,
+    db_path: Path,
+    *,
+    full_refresh: bool = False,
+    processing_start: str | None = None,
+    processing_end: str | None = None,
+    extra_vars: dict[str, object] | None = None,
+    select: str | None = None,
+    with_tests: bool = True,
+) -> None:
+    """`dbt build` (seeds, models and, unless with_tests is false, their tests) into db_path; with processing_start/end only that processing-time batch is re-staged."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    extra = ["--target-path", str(dbt_target_dir(db_path))]
+    if full_refresh:
+        extra.append("--full-refresh")
+    if select:
+        extra += ["--select", select]
+    if not with_tests:
+        extra += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+    variables: dict[str, object] = dict(extra_vars or {})
+    if processing_start is not None:
+        variables["processing_start"] = processing_start
+    if processing_end is not None:
+        variables["processing_end"] = processing_end
+    if variables:
+        extra += ["--vars", json.dumps(variables)]
+    with warehouse_env(landing_dir, db_path):
+        try:
+            result = dbtRunner().invoke(dbt_args("build", "--quiet", *extra))
+        finally:
+            release_duckdb()
+    if not result.success:
+        raise BuildError(first_failure(result))
