@@ -36,6 +36,11 @@ def test_scenario(scenario: Scenario, scenario_warehouse: ScenarioWarehouse) -> 
         )
 
 
+def test_build_passes_every_dbt_test(scenario_warehouse: ScenarioWarehouse) -> None:
+    """The scenarios also satisfy the project's own dbt tests (contracts, uniqueness, credits)."""
+    assert scenario_warehouse.build_error is None
+
+
 def test_only_bad_rows_are_quarantined(scenario_warehouse: ScenarioWarehouse) -> None:
     """Every quarantined row is one a scenario meant to be bad: the other fixtures are valid."""
     expected = sum(len(s.expected.get("stg_quarantine", [])) for s in ALL_SCENARIOS)

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 from landing_builder import Landing
 
-from goalline.build import run_build
+from goalline.build import BuildError, run_build
 from scenarios.builder import Scenario
 
 Row = dict[str, Any]
@@ -54,6 +54,8 @@ class ScenarioWarehouse:
     db_path: Path
     landing: Landing
     tables: dict[str, list[Row]]
+    # dbt's first failing node, if any; the marts are still read so scenarios show their diffs.
+    build_error: str | None = None
 
     def rows_for(self, scenario: Scenario, relation: str) -> list[Row]:
         """The relation's rows that belong to the scenario, with the id prefix removed."""
@@ -107,5 +109,14 @@ def build_warehouse(scenarios: list[Scenario], work_dir: Path) -> ScenarioWareho
     landing = merged_landing(scenarios)
     landing_dir = landing.write(work_dir / "landing")
     db_path = work_dir / "scenarios.duckdb"
-    run_build(landing_dir, db_path)
-    return ScenarioWarehouse(db_path, landing, read_relations(db_path))
+    build_error = None
+    try:
+        run_build(landing_dir, db_path)
+    except BuildError as error:
+        # A failing dbt data test skips only what depends on it; read what was built.
+        build_error = str(error)
+    try:
+        tables = read_relations(db_path)
+    except duckdb.Error as error:
+        raise RuntimeError(f"scenario build failed: {build_error or error}") from error
+    return ScenarioWarehouse(db_path, landing, tables, build_error)
