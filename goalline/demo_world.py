@@ -13,8 +13,8 @@ Campaigns (ids as Customer.io numbers them):
   32 (activated), basis opened; some people are already activated when their journey starts.
 - 13 "Course completion nudges": event goal `course_completed` whose course must equal the
   trigger event's course, basis clicked, exits on conversion (a few messages still go out after).
-- 21 "March product newsletter": a newsletter with its own goal (`webinar_registered`, basis
-  clicked).
+- 21 "March product newsletter": a newsletter with its own goal (any `order_completed`, basis
+  clicked), so orders of people also in campaign 11 match two journeys (rule 10).
 """
 
 import json
@@ -173,7 +173,8 @@ GOAL_VERSIONS = [
         "version": 1,
         "valid_from": datetime(2026, 3, 19, 9, tzinfo=UTC),
         "goal_type": "event",
-        "event_name": "webinar_registered",
+        # No filter: every order counts (an empty filter matches every event).
+        "event_name": "order_completed",
         "segment_id": None,
         "filter": None,
         "window_days": 5,
@@ -186,7 +187,7 @@ COURSES = ["course-sql-101", "course-dbt-201", "course-python-110", "course-stat
 LINKS = {
     "1": "https://example.com/upgrade",
     "2": "https://example.com/docs",
-    "3": "https://example.com/webinar",
+    "3": "https://example.com/pricing/annual",
 }
 
 
@@ -657,19 +658,18 @@ class DemoWorld:
             delivery = self.send(journey, "211", at, newsletter_id="21")
             journey.journey_id = delivery.delivery_id
             if delivery.tracked_clicks and self.rng.random() < 0.5:
-                registered = delivery.tracked_clicks[0] + _days(self.rng.uniform(0.001, 2))
-                claimed, received = self.arrival(registered)
-                self.event(
-                    person, "webinar_registered", claimed, {"webinar": "spring-release"}, received
-                )
+                # Its goal is any order, so an order of a person also in "Trial to paid" matches
+                # two journeys: the cross-journey model (rule 10) has to pick one.
+                ordered = delivery.tracked_clicks[0] + _days(self.rng.uniform(0.001, 2))
+                claimed, received = self.arrival(ordered)
+                properties = {
+                    "order_id": self.next_id("ord"),
+                    "total": self.rng.choice([99.0, 129.0]),
+                    "plan": "pro",
+                    "currency": "USD",
+                }
+                self.event(person, "order_completed", claimed, properties, received)
                 self.platform_conversion(journey, claimed, 5)
-            elif self.rng.random() < 0.03:
-                self.event(
-                    person,
-                    "webinar_registered",
-                    at + _days(self.rng.uniform(0.1, 3)),
-                    {"webinar": "spring-release"},
-                )
 
     def background_events(self, count_: int) -> None:
         """Page views and stray orders outside any journey: noise the rules must skip."""

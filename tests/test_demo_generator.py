@@ -308,7 +308,9 @@ def test_exit_on_conversion_shows_deliveries_after_exit(built: duckdb.DuckDBPyCo
     assert after_exit > 0
 
 
-def test_newsletter_converts(built: duckdb.DuckDBPyConnection) -> None:
+def test_newsletter_converts_and_shares_orders_with_a_campaign(
+    built: duckdb.DuckDBPyConnection,
+) -> None:
     conversions = scalar(
         built,
         """select count(*) from marts.fct_conversions
@@ -316,6 +318,12 @@ def test_newsletter_converts(built: duckdb.DuckDBPyConnection) -> None:
            where kind = 'newsletter'""",
     )
     assert conversions > 0
+    # Orders matching both a newsletter and a campaign journey give rule 10 a choice to make.
+    contested = scalar(
+        built,
+        "select count(*) from marts.fct_cross_journey_conversions where candidate_journeys > 1",
+    )
+    assert contested > 0
 
 
 def test_quarantine_holds_every_contract_reason(built: duckdb.DuckDBPyConnection) -> None:
