@@ -120,6 +120,10 @@ def run_build(
     return result
 
 
+def _is_unit_test(unique_id: str) -> bool:
+    return unique_id.startswith("unit_test.")
+
+
 def _build_with_progress(extra: list[str]) -> dbtRunnerResult:
     columns = (
         TextColumn("[bold]dbt build"),
@@ -135,7 +139,8 @@ def _build_with_progress(extra: list[str]) -> dbtRunnerResult:
             name = event.info.name
             if name == "NodeStart":
                 progress.update(task, description=event.data.node_info.node_name)
-            elif name == "NodeFinished":
+            # dbt's node count leaves unit tests out, so counting them would overrun the total.
+            elif name == "NodeFinished" and not _is_unit_test(event.data.node_info.unique_id):
                 progress.advance(task)
             elif name == "ConcurrencyLine":
                 progress.update(task, total=event.data.node_count)
