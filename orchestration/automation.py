@@ -12,19 +12,27 @@ from dagster._core.storage.tags import (
 )
 
 from orchestration import settings
-from orchestration.dbt_assets import DbtBuildConfig, daily_partitions, goalline_daily_batch, goalline_models
+from orchestration.dbt_assets import (
+    DbtBuildConfig,
+    daily_partitions,
+    goalline_daily_batch,
+    goalline_models,
+)
 from orchestration.history import conversion_history
+from orchestration.landing_assets import landing_files
 from orchestration.landing_files import LandedFile, all_landed_files, processing_span
+from orchestration.rule_checks import mart_rule_checks, staging_rule_checks
 
 # A file younger than this may still be being written; the next tick picks it up.
 SETTLE_SECONDS = 30
 
-warehouse_assets = dg.AssetSelection.assets(goalline_daily_batch, goalline_models, conversion_history)
+warehouse_assets = dg.AssetSelection.assets(
+    goalline_daily_batch, goalline_models, conversion_history
+)
 
 goalline_daily_job = dg.define_asset_job(
     "goalline_daily_job",
     selection=warehouse_assets,
-    partitions_def=daily_partitions,
     description=(
         "One processing day (or a range, as one run): the daily staging models re-stage the keys "
         "with rows processed in the window; everything downstream is rebuilt. Launch a backfill "
@@ -42,9 +50,19 @@ goalline_rebuild_job = dg.define_asset_job(
     ),
 )
 
+goalline_checks_job = dg.define_asset_job(
+    "goalline_checks_job",
+    selection=dg.AssetSelection.assets(conversion_history)
+    | dg.AssetSelection.checks(staging_rule_checks, mart_rule_checks),
+    description=(
+        "Re-run every rule check on the warehouse as it is, then record the conversion history "
+        "(skipped when a blocking check fails). No dbt."
+    ),
+)
+
 observe_landing_job = dg.define_asset_job(
     "observe_landing_job",
-    selection=dg.AssetSelection.key_prefixes("landing_files"),
+    selection=dg.AssetSelection.assets(landing_files),
     description="Record files, rows and newest processing time of every landing table.",
 )
 
@@ -78,7 +96,8 @@ def new_files(seen: dict[str, int], current: list[LandedFile], now: float) -> li
     return [
         landed
         for landed in current
-        if seen.get(landed.name) != landed.mtime_ns and now - landed.mtime_ns / 1e9 >= SETTLE_SECONDS
+        if seen.get(landed.name) != landed.mtime_ns
+        and now - landed.mtime_ns / 1e9 >= SETTLE_SECONDS
     ]
 
 
@@ -131,11 +150,12 @@ def new_landing_files_sensor(
     # Deleted files leave the cursor; a file re-landed under the same name is new again.
     cursor = {name: mtime for name, mtime in seen.items() if name in present}
     cursor.update({landed.name: landed.mtime_ns for landed in fresh})
-    batch = ",".join(f"{landed.name}@{landed.mtime_ns}" for landed in sorted(fresh, key=lambda f: f.name))
+    batch = ",".join(
+        f"{landed.name}@{landed.mtime_ns}" for landed in sorted(fresh, key=lambda f: f.name)
+    )
     run_key = "landing-" + hashlib.sha256(batch.encode()).hexdigest()[:16]
     context.log.info(f"{len(fresh)} new file(s): {', '.join(sorted(f.name for f in fresh))}")
     return dg.SensorResult(
         run_requests=[partition_range_request(fresh, run_key)],
         cursor=json.dumps(cursor, sort_keys=True),
     )
-

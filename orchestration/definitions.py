@@ -5,6 +5,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.automation import (
     daily_build_schedule,
+    goalline_checks_job,
     goalline_daily_job,
     goalline_rebuild_job,
     new_landing_files_sensor,
@@ -20,7 +21,7 @@ from orchestration.rule_checks import mart_rule_checks, staging_rule_checks
 defs = dg.Definitions(
     assets=[landing_files, goalline_daily_batch, goalline_models, conversion_history],
     asset_checks=[staging_rule_checks, mart_rule_checks],
-    jobs=[goalline_daily_job, goalline_rebuild_job, observe_landing_job],
+    jobs=[goalline_daily_job, goalline_rebuild_job, goalline_checks_job, observe_landing_job],
     schedules=[daily_build_schedule],
     sensors=[new_landing_files_sensor],
     resources={

@@ -20,7 +20,9 @@ from orchestration.rule_checks import GUARDED_SUITES
     retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
     description="Every conversion a fully checked build has produced; rows are never changed.",
 )
-def conversion_history(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def conversion_history(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
     with duckdb.connect(str(warehouse.db)) as connection:
         added = record_conversion_history(connection)
         total = connection.execute("select count(*) from audit.conversion_history").fetchone()[0]

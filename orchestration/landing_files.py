@@ -112,7 +112,9 @@ def processing_times(
                 f"from {reader}"
             ).fetchone()
         except duckdb.BinderException:
-            count, low, high = connection.execute(f"select count(*), null, null from {reader}").fetchone()
+            count, low, high = connection.execute(
+                f"select count(*), null, null from {reader}"
+            ).fetchone()
         rows += int(count)
         if low is not None and (earliest is None or low < earliest):
             earliest = low

@@ -32,7 +32,9 @@ class Warehouse(dg.ConfigurableResource):
     def read_only(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection: readers never take DuckDB's single write lock."""
         if not self.db.is_file():
-            raise dg.Failure(f"database {self.db} does not exist; build it first", allow_retries=False)
+            raise dg.Failure(
+                f"database {self.db} does not exist; build it first", allow_retries=False
+            )
         connection = duckdb.connect(str(self.db), read_only=True)
         try:
             yield connection

@@ -48,9 +48,7 @@ GUARDED_SUITES: tuple[GuardedSuite, ...] = (
     GuardedSuite("integrity.metric_vocabulary", _key("staging", "stg_cio__metrics"), STAGING),
     GuardedSuite("integrity.delivery_types", _key("staging", "stg_cio__deliveries"), STAGING),
     GuardedSuite("windows.goal_versions", _key("staging", "stg_config__goal_versions"), MARTS),
-    GuardedSuite(
-        "integrity.reconciliation", _key("audit", "fct_landing_reconciliation"), MARTS
-    ),
+    GuardedSuite("integrity.reconciliation", _key("audit", "fct_landing_reconciliation"), MARTS),
     GuardedSuite("no_retroactive_conversions", _key("marts", "fct_conversions"), MARTS),
     GuardedSuite("no_retroactive_conversions.history", _key("marts", "fct_conversions"), MARTS),
     GuardedSuite("windows", _key("marts", "fct_conversions"), MARTS),
@@ -88,7 +86,11 @@ def check_result(guarded: GuardedSuite, results: list["RuleResult"]) -> dg.Asset
         metadata["failing_rules"] = dg.MetadataValue.md(
             "\n".join(
                 f"- **{result.check}** ({result.unexpected_count} row(s)): {result.rule}"
-                + (f"\n  e.g. {', '.join(result.sample_keys[:SAMPLE_LIMIT])}" if result.sample_keys else "")
+                + (
+                    f"\n  e.g. {', '.join(result.sample_keys[:SAMPLE_LIMIT])}"
+                    if result.sample_keys
+                    else ""
+                )
                 + (f"\n  could not run: {result.error}" if result.error else "")
                 for result in failing
             )
@@ -120,7 +122,9 @@ def evaluate(
     ]
     suites = {rule_suite.name: rule_suite for rule_suite in all_suites()}
     with warehouse.read_only() as connection:
-        frames = {guarded.suite: read_frame(connection, suites[guarded.suite]) for guarded in chosen}
+        frames = {
+            guarded.suite: read_frame(connection, suites[guarded.suite]) for guarded in chosen
+        }
     gx_context = ephemeral_context()
     for guarded in chosen:
         rule_suite, frame = suites[guarded.suite], frames[guarded.suite]

@@ -12,8 +12,26 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from goalline.summary import CAMPAIGN_SQL, QUARANTINE_SQL
 from orchestration.resources import Warehouse
+
+CAMPAIGN_SQL = """
+select
+    journeys.campaign_id,
+    count(*) as journeys,
+    count(*) filter (where journeys.is_converted) as conversions,
+    round(100.0 * count(*) filter (where journeys.is_converted) / count(*), 1)
+        as conversion_rate_pct
+from marts.fct_journeys as journeys
+group by journeys.campaign_id
+order by journeys.campaign_id
+"""
+
+QUARANTINE_SQL = """
+select table_name, quarantine_reason, count(*) as rows_quarantined
+from staging.stg_quarantine
+group by table_name, quarantine_reason
+order by table_name, quarantine_reason
+"""
 
 CONVERSIONS_KEY = dg.AssetKey(["marts", "fct_conversions"])
 QUARANTINE_KEY = dg.AssetKey(["staging", "stg_quarantine"])
@@ -64,7 +82,7 @@ def metadata_for(
     if schema == "marts":
         metadata["duckdb_file"] = dg.MetadataValue.path(str(warehouse.db))
         metadata["read_with"] = dg.MetadataValue.md(
-            f"```sh\nduckdb -readonly {warehouse.db} \"select * from {schema}.{name} limit 20\"\n```"
+            f'```sh\nduckdb -readonly {warehouse.db} "select * from {schema}.{name} limit 20"\n```'
         )
     if key == CONVERSIONS_KEY and relation_exists(connection, "marts", "fct_journeys"):
         metadata["conversions_per_campaign"] = dg.MetadataValue.md(

@@ -1,0 +1,65 @@
+"""DAGSTER_HOME for the UI: the user's if set, else .dagster_home/ in the project (gitignored).
+
+The dagster.yaml written there (only when missing, so a user's edits stay) queues runs and gives
+the DuckDB pool a single slot at run granularity: a run that writes or reads the warehouse file
+starts only when no other such run is in progress (DuckDB allows one writer per file).
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from orchestration import settings
+
+INSTANCE_CONFIG = f"""\
+# Written by orchestration/home.py; edit freely, it is not overwritten.
+telemetry:
+  enabled: false
+run_coordinator:
+  module: dagster.core.run_coordinator
+  class: QueuedRunCoordinator
+concurrency:
+  pools:
+    # One pool is used: {settings.DUCKDB_POOL}. Every op that opens the DuckDB file claims it.
+    default_limit: 1
+    # The whole run holds the slot, so steps of two runs never interleave on the file.
+    granularity: run
+"""
+
+
+def dagster_home() -> Path:
+    return Path(os.environ.get("DAGSTER_HOME") or settings.DEFAULT_DAGSTER_HOME).resolve()
+
+
+def ensure_home(home: Path | None = None) -> Path:
+    """Create the home and its dagster.yaml if missing; returns the home."""
+    home = (home or dagster_home()).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_CONFIG)
+    return home
+
+
+def ui_command(host: str, port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "dagster",
+        "dev",
+        "-m",
+        "orchestration",
+        "-h",
+        host,
+        "-p",
+        str(port),
+    ]
+
+
+def run_ui(host: str = "127.0.0.1", port: int = 3000) -> int:
+    """`dagster dev` (webserver + daemon) on the code location, with DAGSTER_HOME set."""
+    home = ensure_home()
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    print(f"DAGSTER_HOME={home}; UI on http://{host}:{port}", flush=True)
+    return subprocess.call(ui_command(host, port), env=env)

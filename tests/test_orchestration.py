@@ -1,0 +1,459 @@
+"""The Dagster code location: definitions, a full build with the rule checks, a blocking check,
+one partition rebuilt, the new-files sensor and the DuckDB pool serialising runs.
+
+One full build (module fixture) feeds most tests; the partition test adds one partitioned run
+and one plain dbt build to compare with; the pool test runs two tiny real runs in subprocesses.
+"""
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
+from test_expectations import clean_landing
+
+from goalline.build import run_build
+
+CONVERSIONS = dg.AssetKey(["marts", "fct_conversions"])
+JOURNEYS = dg.AssetKey(["marts", "fct_journeys"])
+HISTORY = dg.AssetKey(["audit", "conversion_history"])
+QUARANTINE = dg.AssetKey(["staging", "stg_quarantine"])
+DAILY_TABLES = [
+    "staging.stg_cio__deliveries",
+    "staging.stg_cio__metrics",
+    "staging.stg_cio__subjects",
+    "staging.stg_cio__people",
+    "staging.stg_tracking__events",
+]
+MART_TABLES = ["marts.fct_conversions", "marts.fct_journeys", "marts.fct_deliveries"]
+
+
+@pytest.fixture(scope="module")
+def orchestration_defs() -> dg.Definitions:
+    """A fresh manifest (as CI does before loading), then the code location."""
+    from orchestration.project import parse_manifest
+
+    parse_manifest()
+    from orchestration import defs
+
+    return defs
+
+
+def with_warehouse(defs: dg.Definitions, landing: Path, db: Path) -> dg.Definitions:
+    from orchestration.resources import Warehouse
+
+    return dg.Definitions(
+        assets=defs.assets,
+        asset_checks=defs.asset_checks,
+        jobs=defs.jobs,
+        resources={
+            **defs.resources,
+            "warehouse": Warehouse(landing_dir=str(landing), db_path=str(db)),
+        },
+        executor=dg.in_process_executor,
+    )
+
+
+def full_refresh() -> dict:
+    return {
+        "ops": {
+            "goalline_daily_batch": {"config": {"full_refresh": True}},
+            "goalline_models": {"config": {"full_refresh": True}},
+        }
+    }
+
+
+def check_evaluations(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    return {
+        event.asset_check_evaluation_data.check_name: event.asset_check_evaluation_data
+        for event in result.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
+
+
+def materialized_keys(result: dg.ExecuteInProcessResult) -> set[dg.AssetKey]:
+    return {event.asset_key for event in result.get_asset_materialization_events()}
+
+
+def table_rows(db: Path, table: str) -> set[tuple]:
+    with duckdb.connect(str(db), read_only=True) as connection:
+        return set(connection.execute(f"select * from {table}").fetchall())
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("orchestration")
+
+
+@pytest.fixture(scope="module")
+def landing(workdir: Path) -> Path:
+    return clean_landing().write(workdir / "landing")
+
+
+@pytest.fixture(scope="module")
+def full_build(
+    orchestration_defs: dg.Definitions, landing: Path, workdir: Path
+) -> tuple[Path, dg.ExecuteInProcessResult]:
+    """Every asset of the daily job, full refresh, in an ephemeral instance."""
+    db = workdir / "full.duckdb"
+    defs = with_warehouse(orchestration_defs, landing, db)
+    result = defs.resolve_job_def("goalline_daily_job").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        partition_key="2026-01-05",
+        run_config=full_refresh(),
+        raise_on_error=False,
+    )
+    return db, result
+
+
+def test_definitions_load_with_dbt_groups_checks_and_automation(
+    orchestration_defs: dg.Definitions,
+) -> None:
+    from expectations import all_suites
+    from orchestration.rule_checks import GUARDED_SUITES
+
+    graph = orchestration_defs.resolve_asset_graph()
+    groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert {"landing", "staging", "intermediate", "marts", "audit", "rules"} <= groups
+    assert graph.get(CONVERSIONS).group_name == "marts"
+    assert graph.get(dg.AssetKey(["staging", "stg_cio__metrics"])).partitions_def is not None
+    assert graph.get(CONVERSIONS).partitions_def is None
+    # Landing views are fed by observable landing files.
+    landing_events = dg.AssetKey(["landing_files", "events"])
+    assert graph.get(landing_events).is_observable
+    assert landing_events in graph.get(dg.AssetKey(["landing", "lnd_events"])).parent_keys
+
+    check_keys = graph.asset_check_keys
+    # dbt tests are asset checks; every GX suite guards its asset, the exit suite only warns.
+    assert dg.AssetCheckKey(CONVERSIONS, "unique_fct_conversions_journey_id") in check_keys
+    assert {guarded.suite for guarded in GUARDED_SUITES} == {s.name for s in all_suites()}
+    for guarded in GUARDED_SUITES:
+        assert dg.AssetCheckKey(guarded.asset, guarded.check_name) in check_keys
+        assert guarded.blocking == (guarded.suite != "exit")
+
+    assert (
+        orchestration_defs.resolve_schedule_def("daily_build_schedule").cron_schedule == "0 6 * * *"
+    )
+    assert orchestration_defs.resolve_sensor_def("new_landing_files_sensor")
+    for job in (
+        "goalline_daily_job",
+        "goalline_rebuild_job",
+        "goalline_checks_job",
+        "observe_landing_job",
+    ):
+        assert orchestration_defs.resolve_job_def(job)
+    from orchestration import settings
+
+    daily_job = orchestration_defs.resolve_job_def("goalline_daily_job")
+    writers = {node.name: node.definition.pool for node in daily_job.nodes}
+    assert writers == {name: settings.DUCKDB_POOL for name in writers}
+    assert all(node.definition.retry_policy is not None for node in daily_job.nodes)
+
+
+def test_a_full_build_materialises_the_marts_and_every_rule_check_passes(
+    full_build: tuple[Path, dg.ExecuteInProcessResult],
+) -> None:
+    db, result = full_build
+    assert result.success
+    assert {CONVERSIONS, JOURNEYS, HISTORY, QUARANTINE} <= materialized_keys(result)
+    evaluations = check_evaluations(result)
+    from orchestration.rule_checks import GUARDED_SUITES
+
+    for guarded in GUARDED_SUITES:
+        evaluation = evaluations[guarded.check_name]
+        if guarded.suite == "exit":
+            # The scenario sends d5 after j2's expected exit: a warning with its count.
+            assert not evaluation.passed
+            assert evaluation.severity == dg.AssetCheckSeverity.WARN
+            assert evaluation.metadata["offending_rows"].value == 1
+        else:
+            assert evaluation.passed, guarded.suite
+    assert evaluations["unique_fct_conversions_journey_id"].passed
+    with duckdb.connect(str(db), read_only=True) as connection:
+        assert connection.execute("select journey_id from marts.fct_conversions").fetchall() == [
+            ("j1",)
+        ]
+        assert connection.execute("select count(*) from audit.conversion_history").fetchone() == (
+            1,
+        )
+
+
+def test_marts_carry_on_call_metadata(full_build: tuple[Path, dg.ExecuteInProcessResult]) -> None:
+    db, result = full_build
+    metadata = {
+        event.asset_key: event.materialization.metadata
+        for event in result.get_asset_materialization_events()
+    }
+    conversions = metadata[CONVERSIONS]
+    assert conversions["dagster/row_count"].value == 1
+    assert conversions["duckdb_file"].value == str(db)
+    per_campaign = conversions["conversions_per_campaign"].value
+    assert "| c1 | 2 | 1 | 50.0 |" in per_campaign
+    assert "quarantined_rows_by_reason" in conversions
+    assert metadata[JOURNEYS]["dagster/row_count"].value == 2
+    assert metadata[dg.AssetKey(["staging", "stg_cio__metrics"])]["dagster/row_count"].value == 6
+
+
+def test_landing_observation_reports_files_rows_and_newest_processing_time(
+    orchestration_defs: dg.Definitions, landing: Path, workdir: Path
+) -> None:
+    defs = with_warehouse(orchestration_defs, landing, workdir / "unused.duckdb")
+    result = defs.resolve_job_def("observe_landing_job").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral()
+    )
+    observations = {
+        event.asset_key: event.asset_observation_data.asset_observation
+        for event in result.all_events
+        if event.event_type_value == "ASSET_OBSERVATION"
+    }
+    events = observations[dg.AssetKey(["landing_files", "events"])]
+    assert events.metadata["files"].value == 1
+    assert events.metadata["rows"].value == 2
+    assert events.metadata["newest_processing_at"].value == "2026-01-20T00:00:00"
+    assert len(observations) == 11
+
+
+def test_a_failing_blocking_check_stops_the_downstream_asset(
+    orchestration_defs: dg.Definitions,
+    full_build: tuple[Path, dg.ExecuteInProcessResult],
+    landing: Path,
+    tmp_path: Path,
+) -> None:
+    """A mart corrupted the way rule 7 forbids: the credit check fails, history is not written."""
+    db, _ = full_build
+    corrupted = Path(shutil.copy(db, tmp_path / "corrupted.duckdb"))
+    with duckdb.connect(str(corrupted)) as connection:
+        connection.execute("delete from audit.conversion_history")
+        connection.execute(
+            "insert into marts.fct_conversions select * replace ('second' as conversion_id) "
+            "from marts.fct_conversions"
+        )
+    defs = with_warehouse(orchestration_defs, landing, corrupted)
+    result = defs.resolve_job_def("goalline_checks_job").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
+    credit = check_evaluations(result)["gx_credit"]
+    assert not credit.passed and credit.severity == dg.AssetCheckSeverity.ERROR
+    assert credit.metadata["offending_rows"].value == 4  # 2 per journey, 2 per delivery
+    assert "one_conversion_per_journey" in credit.metadata["failing_rules"].value
+    assert "j1" in credit.metadata["sample_offending_keys"].value
+    assert HISTORY not in materialized_keys(result)
+    with duckdb.connect(str(corrupted), read_only=True) as connection:
+        assert connection.execute("select count(*) from audit.conversion_history").fetchone() == (
+            0,
+        )
+
+
+def late_rows() -> tuple[dict, dict]:
+    """A purchase processed on 2026-01-06 and an open processed on 2026-01-05 (both late)."""
+    event = dict(
+        workspace_id="w",
+        event_id="e3",
+        internal_customer_id="p2",
+        name="purchase",
+        properties={"total": 5},
+        timestamp="2026-01-06 12:00:00",
+        received_at="2026-01-06 12:00:00",
+        seq_num=1,
+    )
+    metric = dict(
+        event_id="m7",
+        workspace_id="w",
+        delivery_id="d4",
+        metric="opened",
+        created_at="2026-01-05 05:00:00",
+        seq_num=1,
+    )
+    return event, metric
+
+
+def write_extra(landing: Path, name: str, table: str, row: dict) -> None:
+    from landing_builder import Landing
+
+    extra = Landing().add(table, **row).write(landing.parent / f"{name}_tmp")
+    shutil.move(extra / f"{table}_000001.csv", landing / f"{table}_{name}.csv")
+    shutil.rmtree(extra)
+
+
+def test_rerunning_one_partition_replaces_only_that_days_rows(
+    orchestration_defs: dg.Definitions,
+    full_build: tuple[Path, dg.ExecuteInProcessResult],
+    landing: Path,
+    tmp_path: Path,
+) -> None:
+    """Late rows for two days land; rebuilding 2026-01-06 takes that day's row only, and equals a
+    full build of the landing with only that day's row added."""
+    db, _ = full_build
+    event, metric = late_rows()
+    both = Path(shutil.copytree(landing, tmp_path / "both"))
+    write_extra(both, "late", "events", event)
+    write_extra(both, "late", "metrics", metric)
+    rerun_db = Path(shutil.copy(db, tmp_path / "rerun.duckdb"))
+    defs = with_warehouse(orchestration_defs, both, rerun_db)
+    result = defs.resolve_job_def("goalline_daily_job").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), partition_key="2026-01-06", raise_on_error=False
+    )
+    assert result.success
+
+    events = table_rows(rerun_db, "staging.stg_tracking__events")
+    assert any("e3" in row for row in events)
+    metrics = table_rows(rerun_db, "staging.stg_cio__metrics")
+    assert not any("m7" in row for row in metrics)
+    assert metrics == table_rows(db, "staging.stg_cio__metrics")
+
+    only_day = Path(shutil.copytree(landing, tmp_path / "only_day"))
+    write_extra(only_day, "late", "events", event)
+    expected_db = tmp_path / "expected.duckdb"
+    run_build(only_day, expected_db, full_refresh=True)
+    for table in DAILY_TABLES + MART_TABLES:
+        assert table_rows(rerun_db, table) == table_rows(expected_db, table), table
+
+
+def landed(landing: Path, name: str, age_seconds: float) -> Path:
+    path = landing / name
+    stamp = time.time() - age_seconds
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def evaluate_sensor(
+    defs: dg.Definitions, cursor: str | None
+) -> tuple[list[dg.RunRequest], str | None, str | None]:
+    sensor = defs.resolve_sensor_def("new_landing_files_sensor")
+    with dg.build_sensor_context(cursor=cursor, definitions=defs) as context:
+        data = sensor.evaluate_tick(context)
+    return list(data.run_requests or []), data.cursor, data.skip_message
+
+
+def test_the_sensor_starts_one_run_per_new_file_with_its_processing_days(
+    orchestration_defs: dg.Definitions,
+    landing: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = Path(shutil.copytree(landing, tmp_path / "landing"))
+    for path in folder.iterdir():
+        landed(folder, path.name, 3600)
+    monkeypatch.setenv("CONVERSIONS_LANDING_DIR", str(folder))
+
+    requests, cursor, _ = evaluate_sensor(orchestration_defs, None)
+    assert len(requests) == 1
+    # people were created on 2025-10-01, before no partition; within the default partitions.
+    assert requests[0].tags[ASSET_PARTITION_RANGE_START_TAG] == "2025-10-01"
+    assert requests[0].tags[ASSET_PARTITION_RANGE_END_TAG] == "2026-01-21"
+    assert len(json.loads(cursor)) == len(list(folder.iterdir()))
+
+    requests, cursor_again, skip = evaluate_sensor(orchestration_defs, cursor)
+    assert requests == [] and "no new files" in skip and cursor_again in (None, cursor)
+
+    event, _ = late_rows()
+    write_extra(folder, "late", "events", event)
+    # Still being written (fresh mtime): not yet, and not forgotten.
+    requests, still, _ = evaluate_sensor(orchestration_defs, cursor)
+    assert requests == [] and still in (None, cursor)
+    landed(folder, "events_late.csv", 120)
+    requests, cursor, _ = evaluate_sensor(orchestration_defs, cursor)
+    assert len(requests) == 1
+    assert requests[0].tags[ASSET_PARTITION_RANGE_START_TAG] == "2026-01-06"
+    assert requests[0].tags[ASSET_PARTITION_RANGE_END_TAG] == "2026-01-06"
+    assert "events_late.csv" in json.loads(cursor)
+    requests, _, _ = evaluate_sensor(orchestration_defs, cursor)
+    assert requests == []
+
+    # A file re-landed under the same name (new mtime) is built again.
+    landed(folder, "events_late.csv", 60)
+    requests, _, _ = evaluate_sensor(orchestration_defs, cursor)
+    assert len(requests) == 1
+
+
+@pytest.fixture
+def dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    from orchestration.home import ensure_home
+
+    home = ensure_home(tmp_path / "dagster_home")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    yield home
+
+
+def test_two_launches_are_serialised_by_the_duckdb_pool(
+    orchestration_defs: dg.Definitions,
+    full_build: tuple[Path, dg.ExecuteInProcessResult],
+    landing: Path,
+    dagster_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two queued runs that write the DuckDB file: the run queue starts the second only after the
+    first has finished (pool of one slot at run granularity, dagster.yaml of DAGSTER_HOME)."""
+    from dagster._core.workspace.context import WorkspaceProcessContext
+    from dagster._core.workspace.load_target import ModuleTarget
+    from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import (
+        QueuedRunCoordinatorDaemon,
+    )
+
+    db = Path(shutil.copy(full_build[0], tmp_path / "pool.duckdb"))
+    monkeypatch.setenv("CONVERSIONS_LANDING_DIR", str(landing))
+    monkeypatch.setenv("CONVERSIONS_DUCKDB_PATH", str(db))
+    target = ModuleTarget(
+        module_name="orchestration",
+        attribute="defs",
+        working_directory=str(Path(__file__).resolve().parent.parent),
+        location_name="goalline",
+    )
+    with dg.DagsterInstance.get() as instance:
+        assert instance.global_op_concurrency_default_limit == 1
+        with WorkspaceProcessContext(instance, target) as workspace_process_context:
+            workspace = workspace_process_context.create_request_context()
+            location = workspace.get_code_location("goalline")
+            repository = location.get_repository("__repository__")
+            remote_job = repository.get_full_job("goalline_checks_job")
+            job = orchestration_defs.resolve_job_def("goalline_checks_job")
+            runs = []
+            for _ in range(2):
+                run = instance.create_run_for_job(
+                    job_def=job,
+                    remote_job_origin=remote_job.get_remote_origin(),
+                    job_code_origin=remote_job.get_python_origin(),
+                )
+                instance.submit_run(run.run_id, workspace)
+                runs.append(run.run_id)
+            daemon = QueuedRunCoordinatorDaemon(interval_seconds=1)
+
+            def tick() -> None:
+                list(daemon.run_iteration(workspace_process_context))
+
+            def status(run_id: str) -> dg.DagsterRunStatus:
+                return instance.get_run_by_id(run_id).status
+
+            tick()
+            assert status(runs[0]) != dg.DagsterRunStatus.QUEUED
+            assert status(runs[1]) == dg.DagsterRunStatus.QUEUED
+            deadline = time.time() + 120
+            while status(runs[0]) not in (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE):
+                tick()
+                # While the first run holds the pool, the second stays queued.
+                if status(runs[0]) not in (
+                    dg.DagsterRunStatus.SUCCESS,
+                    dg.DagsterRunStatus.FAILURE,
+                ):
+                    assert status(runs[1]) == dg.DagsterRunStatus.QUEUED
+                assert time.time() < deadline, "first run did not finish"
+                time.sleep(1)
+            assert status(runs[0]) == dg.DagsterRunStatus.SUCCESS
+            while status(runs[1]) not in (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE):
+                tick()
+                assert time.time() < deadline, "second run did not finish"
+                time.sleep(1)
+            assert status(runs[1]) == dg.DagsterRunStatus.SUCCESS
+            first = instance.get_run_record_by_id(runs[0])
+            second = instance.get_run_record_by_id(runs[1])
+            assert second.start_time >= first.end_time
