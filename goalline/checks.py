@@ -8,6 +8,7 @@ audit.conversion_history, so later checks prove none of them changes or disappea
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,8 @@ def check_command(
             f"[bold red]error:[/] database {escape(str(db_path))} does not exist", soft_wrap=True
         )
         return EXIT_CANNOT_CHECK
+    # GX logs its ephemeral context's temp folders at INFO; on-call staff want the rules only.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     # Imported here: Great Expectations takes seconds to import, and the CLI module imports this.
     from expectations.history import record_conversion_history
     from expectations.runner import run_suites
