@@ -34,11 +34,11 @@ def check_command(
             f"[bold red]error:[/] database {escape(str(db_path))} does not exist", soft_wrap=True
         )
         return EXIT_CANNOT_CHECK
-    # GX logs its ephemeral context's temp folders at INFO; on-call staff want the rules only.
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     # Imported here: Great Expectations takes seconds to import, and the CLI module imports this.
     from expectations.history import record_conversion_history
     from expectations.runner import run_suites
+
+    _quiet_great_expectations()
 
     try:
         results = run_suites(db_path)
@@ -84,3 +84,10 @@ def summary_line(results: list[RuleResult]) -> str:
     if skipped:
         line += f", {skipped} skipped (no conversion history yet)"
     return line
+
+
+def _quiet_great_expectations() -> None:
+    """GX sets INFO on its own loggers (e.g. its ephemeral context's temp folders); on-call wants the rules only."""
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("great_expectations"):
+            logging.getLogger(name).setLevel(logging.WARNING)
