@@ -87,7 +87,10 @@ def summary_line(results: list[RuleResult]) -> str:
 
 
 def _quiet_great_expectations() -> None:
-    """GX sets INFO on its own loggers (e.g. its ephemeral context's temp folders); on-call wants the rules only."""
+    """GX sets INFO on its own loggers (its ephemeral context's temp folders, ...).
+
+    On-call staff want the failing rules only.
+    """
     for name in list(logging.root.manager.loggerDict):
         if name.startswith("great_expectations"):
             logging.getLogger(name).setLevel(logging.WARNING)

@@ -23,7 +23,7 @@ class LandingTable:
 
 
 def contract_tables() -> list[LandingTable]:
-    """The landing tables and their columns, read from the landing models' YAML (one source of truth)."""
+    """The landing tables and their columns, from the landing models' YAML (one source of truth)."""
     spec = yaml.safe_load(LANDING_MODELS_YML.read_text())
     tables = []
     for model in spec["models"]:
