@@ -73,9 +73,7 @@ def validate_landing_dir(landing_dir: Path) -> dict[str, int]:
             present = file_columns(path)
             missing = [column for column in table.required if column not in present]
             if missing:
-                raise LandingError(
-                    f"landing file {path} is missing required column '{missing[0]}'"
-                )
+                raise LandingError(f"landing file {path} is missing required column '{missing[0]}'")
         found[table.name] = len(files)
     if not any(found.values()):
         raise LandingError(
