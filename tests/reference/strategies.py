@@ -1,0 +1,564 @@
+"""Hypothesis strategies for small one-workspace landing scenarios that hit the rules' edges.
+
+Times come from a coarse grid (whole hours and days from a base instant) so that equal
+timestamps, window boundaries (1, 2, 3 and 7 days) and the 30-day cross-journey limit are hit
+often. A scenario uses local ids (p0, c0, d0...); `materialize` prefixes them per example so
+hundreds of scenarios can share one landing folder and one dbt build.
+"""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import strategies as st
+from landing_builder import Landing
+
+Row = tuple[str, dict[str, Any]]
+
+BASE = datetime(2026, 3, 1)
+# Hours from BASE: instants 1h apart and whole days apart, 30/31 days out for rule 10.
+HOURS = [0, 1, 24, 25, 48, 49, 72, 96, 168, 744, 745, 768]
+TIMES = st.sampled_from(HOURS)
+CHANNELS = ["email", "sms", "push", "webhook", "slack", "in_app", "whatsapp"]
+ACTION_TYPES = [*CHANNELS, "create_update_person", "webhook", "email", "email", "sms", "push"]
+METRICS = [
+    "sent",
+    "delivered",
+    *["opened"] * 5,
+    *["clicked"] * 5,
+    "failure",
+    "failure",
+    "attempted",
+    "converted",
+    "unsubscribed",
+    "spammed",
+]
+FAILURES = ["bounced", "failed", "dropped", "undeliverable"]
+EVENT_NAMES = ["purchase", "purchase", "purchase", "signup"]
+SEGMENTS = ["s1", "s2"]
+
+# Columns holding ids that must be unique per example (prefixed by `materialize`).
+ID_COLUMNS = {
+    "deliveries": [
+        "delivery_id",
+        "internal_customer_id",
+        "subject_id",
+        "event_id",
+        "campaign_id",
+        "action_id",
+        "newsletter_id",
+        "trigger_id",
+    ],
+    "metrics": ["event_id", "delivery_id"],
+    "subjects": ["subject_name", "internal_customer_id", "campaign_id", "event_id", "trigger_id"],
+    "people": ["internal_customer_id", "customer_id"],
+    "attributes": ["internal_customer_id"],
+    "events": ["event_id", "internal_customer_id"],
+    "segment_memberships": ["internal_customer_id", "segment_id"],
+    "campaigns": ["campaign_id", "trigger_segment_id"],
+    "campaign_actions": ["action_id", "campaign_id"],
+    "goal_versions": ["campaign_id", "segment_id"],
+}
+SEQ_TABLES = {
+    "deliveries",
+    "metrics",
+    "subjects",
+    "people",
+    "attributes",
+    "events",
+    "segment_memberships",
+}
+
+
+def at(hours: int) -> str:
+    return (BASE + timedelta(hours=hours)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def property_values() -> st.SearchStrategy[Any]:
+    return st.sampled_from([5, 10, 20, 9.99, "10", "pro", "free", "k1", None])
+
+
+@st.composite
+def goal_filters(draw: st.DrawFn) -> dict[str, Any] | None:
+    if draw(st.integers(0, 1)) == 0:
+        return draw(st.sampled_from([None, {}, {"match": "all", "conditions": []}]))
+    conditions = []
+    for _ in range(draw(st.integers(1, 2))):
+        condition: dict[str, Any] = {
+            "property": draw(st.sampled_from(["total", "plan", "course_id"])),
+            "operator": draw(
+                st.sampled_from(
+                    ["eq", "neq", "gt", "gte", "lt", "lte", "contains", "exists", "not_exists"]
+                )
+            ),
+        }
+        source = draw(st.integers(0, 3))
+        if source == 0:
+            condition["compare_to"] = {
+                "trigger_event_property": draw(st.sampled_from(["course_id", "total"]))
+            }
+        elif source == 1:
+            condition["compare_to"] = {"person_attribute": "plan"}
+        elif condition["operator"] not in {"exists", "not_exists"}:
+            condition["value"] = draw(st.sampled_from([9.99, 10, "10", "pro", "k1", "1", 10.0]))
+        conditions.append(condition)
+    return {"match": draw(st.sampled_from(["all", "any"])), "conditions": conditions}
+
+
+@st.composite
+def event_properties(draw: st.DrawFn) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    for name, values in {
+        "total": [5, 10, 20, 9.99, "10", None, 10.0, -3],
+        "plan": ["pro", "free", "Pro", "k10"],
+        "course_id": ["k1", "k2", 1, "10"],
+    }.items():
+        if draw(st.booleans()):
+            properties[name] = draw(st.sampled_from(values))
+    return properties
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> list[Row]:
+    """Rows (local ids, no workspace_id) of one workspace."""
+    rows: list[Row] = []
+    people = [f"p{i}" for i in range(draw(st.integers(1, 2)))]
+    for person in people:
+        rows.append(
+            ("people", {"internal_customer_id": person, "customer_id": person, "seq_num": 1})
+        )
+
+    # Campaigns, an optional newsletter, their actions and goal versions.
+    campaigns = [f"c{i}" for i in range(draw(st.integers(1, 2)))]
+    newsletter = "n0" if draw(st.booleans()) else None
+    actions: dict[str, list[tuple[str, str]]] = {}
+    for campaign in [*campaigns, *([newsletter] if newsletter else [])]:
+        rows.append(
+            (
+                "campaigns",
+                {
+                    "campaign_id": campaign,
+                    "kind": "newsletter" if campaign == newsletter else "campaign",
+                    "trigger_segment_id": draw(st.sampled_from([None, *SEGMENTS])),
+                },
+            )
+        )
+        actions[campaign] = []
+        for index in range(draw(st.integers(1, 2))):
+            action_id = f"{campaign}a{index}"
+            action_type = draw(st.sampled_from(ACTION_TYPES))
+            actions[campaign].append((action_id, action_type))
+            rows.append(
+                (
+                    "campaign_actions",
+                    {
+                        "action_id": action_id,
+                        "campaign_id": campaign,
+                        "action_type": action_type,
+                        "webhook_conversions_enabled": draw(st.booleans()),
+                    },
+                )
+            )
+        version_count = draw(st.integers(0, 3))
+        for version in range(1, version_count + 1):
+            goal_type = draw(
+                st.sampled_from(["event", "event", "segment_entered", "segment_exited", "none"])
+            )
+            rows.append(
+                (
+                    "goal_versions",
+                    {
+                        "campaign_id": campaign,
+                        "version": version,
+                        # Version 1 mostly predates every journey; later ones are mid-flight edits.
+                        "valid_from": at(
+                            -24
+                            if version == 1 and draw(st.integers(0, 2))
+                            else draw(st.sampled_from([-24, 0, 1, 24, 48, 96]))
+                        ),
+                        "goal_type": goal_type,
+                        "event_name": draw(st.sampled_from(EVENT_NAMES))
+                        if goal_type == "event"
+                        else None,
+                        "segment_id": draw(st.sampled_from(SEGMENTS))
+                        if goal_type.startswith("segment")
+                        else None,
+                        "filter": draw(goal_filters()) if goal_type == "event" else None,
+                        "window_days": draw(st.sampled_from([None, 1, 1, 2, 3, 7, 7])),
+                        "basis": draw(
+                            st.sampled_from(["received", "received", "opened", "clicked"])
+                        ),
+                        "exit_condition": draw(
+                            st.sampled_from(
+                                [
+                                    "none",
+                                    "converted",
+                                    "stopped_matching",
+                                    "converted_or_stopped_matching",
+                                ]
+                            )
+                        ),
+                    },
+                )
+            )
+
+    # Person attributes, goal events and segment changes.
+    for _ in range(draw(st.integers(0, 2))):
+        rows.append(
+            (
+                "attributes",
+                {
+                    "internal_customer_id": draw(st.sampled_from(people)),
+                    "attribute_name": "plan",
+                    "attribute_value": draw(st.sampled_from(["pro", "free", "10", "Pro", None])),
+                    "timestamp": at(draw(st.sampled_from([-24, *HOURS]))),
+                    "seq_num": 1,
+                },
+            )
+        )
+    events = []
+    for index in range(draw(st.integers(0, 6))):
+        received = draw(st.sampled_from([*HOURS, 24, 25, 48, 49, 72]))
+        # Claimed timestamps backdated across window edges, or ahead (client clock skew).
+        claimed = received + draw(st.sampled_from([0, 0, -1, -24, -72, 1]))
+        event_id = f"v{index}"
+        events.append(event_id)
+        rows.append(
+            (
+                "events",
+                {
+                    "event_id": event_id,
+                    "internal_customer_id": draw(st.sampled_from(people)),
+                    "name": draw(st.sampled_from(EVENT_NAMES)),
+                    "properties": draw(event_properties()),
+                    "timestamp": at(claimed),
+                    "received_at": at(received),
+                    "seq_num": 1,
+                },
+            )
+        )
+    for _ in range(draw(st.integers(0, 5))):
+        rows.append(
+            (
+                "segment_memberships",
+                {
+                    "internal_customer_id": draw(st.sampled_from(people)),
+                    "segment_id": draw(st.sampled_from(SEGMENTS)),
+                    "occurred_at": at(draw(st.sampled_from([-24, *HOURS]))),
+                    "action": draw(st.sampled_from(["entered", "exited"])),
+                    "seq_num": 1,
+                },
+            )
+        )
+
+    # Journeys and their deliveries, newsletter deliveries, and delivery metrics.
+    deliveries: list[str] = []
+    delivery_count = 0
+
+    def delivery(campaign: str, person: str, subject: str | None) -> dict[str, Any]:
+        nonlocal delivery_count
+        action_id, action_type = draw(st.sampled_from(actions[campaign]))
+        delivery_id = f"d{delivery_count}"
+        delivery_count += 1
+        deliveries.append(delivery_id)
+        return {
+            "delivery_id": delivery_id,
+            "internal_customer_id": person,
+            "subject_id": subject,
+            # Mostly the action's own channel; sometimes a channel the action does not name.
+            "delivery_type": action_type
+            if action_type in CHANNELS and draw(st.integers(0, 5))
+            else draw(st.sampled_from(CHANNELS)),
+            "campaign_id": None if campaign == newsletter else campaign,
+            "newsletter_id": campaign if campaign == newsletter else None,
+            "action_id": action_id,
+            "created_at": at(draw(st.sampled_from([0, 0, 1, 24, 25, 48, 96]))),
+            "seq_num": 1,
+        }
+
+    for index in range(draw(st.integers(1, 3))):
+        subject = f"j{index}"
+        person = draw(st.sampled_from(people))
+        campaign = draw(st.sampled_from(campaigns))
+        start = draw(st.sampled_from([0, 0, 1, 24, 48]))
+        rows.append(
+            (
+                "subjects",
+                {
+                    "subject_name": subject,
+                    "internal_customer_id": person,
+                    "campaign_id": campaign,
+                    # The trigger event by event_id, by trigger_id, or a quarantined one.
+                    **draw(
+                        st.sampled_from(
+                            [
+                                {},
+                                {"event_id": "vbad1"},
+                                *[{"event_id": e} for e in events],
+                                *[{"trigger_id": e} for e in events],
+                            ]
+                        )
+                    ),
+                    "started_campaign_at": at(start),
+                    "seq_num": 1,
+                },
+            )
+        )
+        # Goal candidates shortly after this journey's start, so conversions are common.
+        if draw(st.booleans()):
+            received = start + draw(st.sampled_from([0, 1, 24, 25, 48, 72, 168]))
+            rows.append(
+                (
+                    "events",
+                    {
+                        "event_id": f"v{index}j",
+                        "internal_customer_id": person,
+                        "name": draw(st.sampled_from(EVENT_NAMES)),
+                        "properties": draw(event_properties()),
+                        "timestamp": at(received + draw(st.sampled_from([0, -24]))),
+                        "received_at": at(received),
+                        "seq_num": 1,
+                    },
+                )
+            )
+        if draw(st.integers(0, 2)) == 0:
+            rows.append(
+                (
+                    "segment_memberships",
+                    {
+                        "internal_customer_id": person,
+                        "segment_id": draw(st.sampled_from(SEGMENTS)),
+                        "occurred_at": at(start + draw(st.sampled_from([0, 1, 24, 48]))),
+                        "action": draw(st.sampled_from(["entered", "exited"])),
+                        "seq_num": 1,
+                    },
+                )
+            )
+        for _ in range(draw(st.integers(1, 3))):
+            rows.append(("deliveries", delivery(campaign, person, subject)))
+    if newsletter:
+        for _ in range(draw(st.integers(1, 2))):
+            rows.append(("deliveries", delivery(newsletter, draw(st.sampled_from(people)), None)))
+    metric_count = 0
+    for delivery_id in deliveries:
+        # Most deliveries leave the platform early; the rest of the metrics are drawn freely.
+        kinds = [draw(st.sampled_from(["sent", "delivered"]))] if draw(st.integers(0, 3)) else []
+        kinds += [draw(st.sampled_from(METRICS)) for _ in range(draw(st.integers(0, 4)))]
+        kinds = [draw(st.sampled_from(FAILURES)) if k == "failure" else k for k in kinds]
+        for position, metric in enumerate(kinds):
+            hours = [0, 0, 1, 24, 48] if position == 0 else [0, 1, 1, 24, 25, 48, 49, 744]
+            rows.append(
+                (
+                    "metrics",
+                    {
+                        "event_id": f"m{metric_count}",
+                        "delivery_id": delivery_id,
+                        "metric": metric,
+                        "link_id": draw(st.sampled_from([None, "l1", "l1"]))
+                        if metric == "clicked"
+                        else None,
+                        "created_at": at(draw(st.sampled_from(hours))),
+                        "seq_num": 1,
+                    },
+                )
+            )
+            metric_count += 1
+
+    if draw(st.integers(0, 5)) == 0:
+        # A journey of an unknown campaign is quarantined with its deliveries unused.
+        rows.append(
+            (
+                "subjects",
+                {
+                    "subject_name": "jx",
+                    "internal_customer_id": people[0],
+                    "campaign_id": "cx",
+                    "started_campaign_at": at(0),
+                    "seq_num": 1,
+                },
+            )
+        )
+        rows.append(
+            ("deliveries", dict(delivery(campaigns[0], people[0], "jx"), delivery_type="email"))
+        )
+    rows = [(table, draw(reformat_times(table, row))) for table, row in rows]
+    rows.extend(draw(resends(rows)))
+    rows.extend(draw(bad_rows(deliveries, people, campaigns)))
+    return rows
+
+
+@st.composite
+def resends(draw: st.DrawFn, rows: list[Row]) -> list[Row]:
+    """Exact duplicates of some rows and re-sent rows (higher seq_num, one value changed)."""
+    extra: list[Row] = []
+    for table, row in rows:
+        choice = draw(st.integers(0, 9))
+        if choice == 0:
+            extra.append((table, dict(row)))  # exact duplicate
+        elif choice == 1 and table in SEQ_TABLES:
+            changed = dict(row, seq_num=row["seq_num"] + 1)
+            time_column = {
+                "events": "received_at",
+                "metrics": "created_at",
+                "deliveries": "created_at",
+                "subjects": "started_campaign_at",
+                "attributes": None,
+                "segment_memberships": None,
+                "people": None,
+            }[table]
+            if time_column:
+                changed[time_column] = at(draw(TIMES))
+            extra.append((table, changed))
+        elif choice == 3 and table == "events":
+            # A bad re-send does not replace the good row it re-sends.
+            extra.append((table, dict(row, seq_num=row["seq_num"] + 1, properties="oops")))
+        elif choice == 3 and table == "campaign_actions":
+            # The same value spelled differently is a duplicate, not a conflict.
+            extra.append(
+                (
+                    table,
+                    dict(
+                        row,
+                        webhook_conversions_enabled=str(row["webhook_conversions_enabled"]).upper(),
+                    ),
+                )
+            )
+        elif choice == 2 and table == "goal_versions":
+            extra.append(
+                (table, dict(row, basis="received" if row["basis"] != "received" else "opened"))
+            )
+        elif choice == 2 and table == "campaign_actions":
+            # A conflicting configuration row: both rows of the key are quarantined.
+            extra.append(
+                (
+                    table,
+                    dict(row, webhook_conversions_enabled=not row["webhook_conversions_enabled"]),
+                )
+            )
+    return extra
+
+
+@st.composite
+def bad_rows(
+    draw: st.DrawFn, deliveries: list[str], people: list[str], campaigns: list[str]
+) -> list[Row]:
+    """A few rows that break the contract and must be quarantined, not used."""
+    extra: list[Row] = []
+    if deliveries and draw(st.integers(0, 3)) == 0:
+        extra.append(
+            (
+                "metrics",
+                {
+                    "event_id": "mbad1",
+                    "delivery_id": deliveries[0],
+                    "metric": "opened_twice",
+                    "created_at": at(1),
+                    "seq_num": 1,
+                },
+            )
+        )
+    if draw(st.integers(0, 3)) == 0:
+        extra.append(
+            (
+                "metrics",
+                {
+                    "event_id": "mbad2",
+                    "delivery_id": "dmissing",
+                    "metric": "sent",
+                    "created_at": at(1),
+                    "seq_num": 1,
+                },
+            )
+        )
+    if people and draw(st.integers(0, 3)) == 0:
+        # Properties that are not a JSON object, and an unparseable processing time.
+        extra.append(
+            (
+                "events",
+                {
+                    "event_id": "vbad1",
+                    "internal_customer_id": people[0],
+                    "name": "purchase",
+                    "properties": "[1, 2]",
+                    "timestamp": at(1),
+                    "received_at": at(1),
+                    "seq_num": 1,
+                },
+            )
+        )
+        extra.append(
+            (
+                "events",
+                {
+                    "event_id": "vbad2",
+                    "internal_customer_id": people[0],
+                    "name": "purchase",
+                    "properties": {},
+                    "timestamp": at(1),
+                    "received_at": "soon",
+                    "seq_num": 1,
+                },
+            )
+        )
+    if campaigns and draw(st.integers(0, 3)) == 0:
+        extra.append(
+            (
+                "goal_versions",
+                {
+                    "campaign_id": campaigns[0],
+                    "version": 9,
+                    "valid_from": at(0),
+                    "goal_type": "event",
+                    "event_name": "purchase",
+                    "window_days": 91,
+                    "basis": "received",
+                    "exit_condition": "converted",
+                },
+            )
+        )
+    return extra
+
+
+TIME_COLUMNS = {
+    "deliveries": ["created_at"],
+    "metrics": ["created_at"],
+    "subjects": ["started_campaign_at"],
+    "events": ["timestamp", "received_at"],
+    "segment_memberships": ["occurred_at"],
+    "attributes": ["timestamp"],
+    "goal_versions": ["valid_from"],
+}
+
+
+@st.composite
+def reformat_times(draw: st.DrawFn, table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """Some instants spelled as ISO with Z, with a +02:00 offset, or as epoch seconds."""
+    out = dict(row)
+    for column in TIME_COLUMNS.get(table, []):
+        text = out.get(column)
+        try:
+            instant = datetime.fromisoformat(text) if text else None
+        except ValueError:
+            continue  # a deliberately bad value stays bad
+        if instant is None:
+            continue
+        spelling = draw(st.sampled_from(["plain", "plain", "plain", "zulu", "offset", "epoch"]))
+        if spelling == "zulu":
+            out[column] = instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif spelling == "offset":
+            out[column] = (instant + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S+02:00")
+        elif spelling == "epoch":
+            out[column] = str(int(instant.replace(tzinfo=UTC).timestamp()))
+    return out
+
+
+def materialize(rows: list[Row], example: int) -> Landing:
+    """The scenario's rows with workspace w<example> and every id prefixed by e<example>_."""
+    landing = Landing()
+    prefix = f"e{example}_"
+    for table, row in rows:
+        out = dict(row, workspace_id=f"w{example}")
+        for column in ID_COLUMNS.get(table, []):
+            if out.get(column) is not None:
+                out[column] = prefix + str(out[column])
+        landing.add(table, **out)
+    return landing
