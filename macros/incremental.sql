@@ -1,7 +1,8 @@
 {#-
   Processing-time batches for the `daily` staging models.
 
-  Interface (kept stable for orchestration, see docs/scale.md):
+  Interface (kept stable for orchestration, see docs/scale.md); applies to the `daily` models:
+  the base models (landing rows typed, checked and ranked) and the staging models on top.
   - vars `processing_start` / `processing_end` (ISO UTC timestamps, half-open [start, end)):
     the run (re)builds exactly the keys that have a landed row whose processing time falls in
     the range; each key is re-staged from ALL its landed rows, so the seq_num winner is the same
@@ -21,8 +22,10 @@
   Boolean SQL: the processing-time expression falls in the current batch. A row without a
   processing time (optional timestamps, or one that does not parse) belongs to every batch, so
   it is staged (or re-quarantined) by whichever run sees it first; re-staging it is idempotent.
+  Without vars the lower bound is a literal read before the run changes the table, so a
+  pre-hook delete and the model's select see the same batch.
 -#}
-{% macro processing_batch_condition(processing_column, staged_column=none) -%}
+{% macro processing_batch_condition(processing_column, watermark_column=none) -%}
   {%- set start = var('processing_start', none) -%}
   {%- set end = var('processing_end', none) -%}
   ({{ processing_column }} is null or (
@@ -30,15 +33,25 @@
     {% if start is not none %}{{ processing_column }} >= cast('{{ start }}' as timestamp){% else %}true{% endif %}
     and {% if end is not none %}{{ processing_column }} < cast('{{ end }}' as timestamp){% else %}true{% endif %}
   {%- elif is_incremental() -%}
-    {{ processing_column }} >= (
-        select {{ add_days('coalesce(max(' ~ (staged_column or processing_column) ~ "), cast('-infinity' as timestamp))",
-                           -(var('incremental_lookback_days') | int)) }}
-        from {{ this }}
-    )
+    {{ processing_column }} >= {{ processing_watermark(watermark_column or processing_column) }}
   {%- else -%}
     true
   {%- endif -%}
   ))
+{%- endmacro %}
+
+{#- Newest processing time already in this model, minus the lookback, as a SQL literal. -#}
+{% macro processing_watermark(column) -%}
+  {%- if not execute -%}{{ return("cast('-infinity' as timestamp)") }}{%- endif -%}
+  {%- set result = run_query(
+      "select cast(" ~ add_days('max(' ~ column ~ ')', -(var('incremental_lookback_days') | int))
+      ~ " as varchar) from " ~ this) -%}
+  {%- set value = result.columns[0].values()[0] -%}
+  {%- if value is none -%}
+    {{ return("cast('-infinity' as timestamp)") }}
+  {%- else -%}
+    {{ return("cast('" ~ value ~ "' as timestamp)") }}
+  {%- endif -%}
 {%- endmacro %}
 
 {#-
@@ -55,5 +68,78 @@
         from {{ base_relation }}
         where {{ processing_batch_condition(processing_column, staged_column) }}
     )
+  {%- endif -%}
+{%- endmacro %}
+
+{#-
+  Base models (typed landing rows, bad and superseded ones included) are incremental too, so a
+  daily run parses only the batch. The batch is every landed row whose processing time is in
+  range, plus every landed row of a key that has one (ranking needs all rows of a key).
+  Per landing table: `landing_keys` compute from the landing (text) columns the same values as
+  the base model's key columns `key_columns` (the ones its key_rank partitions by); `landing_processing`
+  is the processing time parsed from landing text, `processing` the same on the base model.
+-#}
+{% macro landing_batch_spec(table_name) -%}
+  {%- set specs = {
+    'deliveries': {'landing_keys': ['delivery_id'], 'key_columns': ['delivery_id'],
+                   'landing_processing': parse_timestamp('created_at'), 'processing': 'created_at'},
+    'metrics': {'landing_keys': ['event_id'], 'key_columns': ['event_id'],
+                'landing_processing': parse_timestamp('created_at'), 'processing': 'created_at'},
+    'subjects': {'landing_keys': ['subject_name'], 'key_columns': ['subject_name'],
+                 'landing_processing': 'coalesce(' ~ parse_timestamp('created_at') ~ ', '
+                                       ~ parse_timestamp('started_campaign_at') ~ ')',
+                 'processing': 'coalesce(created_at, started_campaign_at)'},
+    'outputs': {'landing_keys': ['output_id'], 'key_columns': ['output_id'],
+                'landing_processing': parse_timestamp('created_at'), 'processing': 'created_at'},
+    'people': {'landing_keys': ['workspace_id', 'internal_customer_id'],
+               'key_columns': ['workspace_id', 'internal_customer_id'],
+               'landing_processing': 'coalesce(' ~ parse_timestamp('updated_at') ~ ', '
+                                     ~ parse_timestamp('created_at') ~ ')',
+               'processing': 'coalesce(updated_at, created_at)'},
+    'attributes': {'landing_keys': ['workspace_id', 'internal_customer_id', 'attribute_name',
+                                    parse_timestamp('timestamp')],
+                   'key_columns': ['workspace_id', 'internal_customer_id', 'attribute_name', 'changed_at'],
+                   'landing_processing': parse_timestamp('timestamp'), 'processing': 'changed_at'},
+    'events': {'landing_keys': ['event_id'], 'key_columns': ['event_id'],
+               'landing_processing': parse_timestamp('received_at'), 'processing': 'received_at'},
+    'segment_memberships': {'landing_keys': ['workspace_id', 'internal_customer_id', 'segment_id',
+                                             parse_timestamp('occurred_at'), 'lower(action)'],
+                            'key_columns': ['workspace_id', 'internal_customer_id', 'segment_id',
+                                            'occurred_at', 'action'],
+                            'landing_processing': parse_timestamp('occurred_at'),
+                            'processing': 'occurred_at'},
+  } -%}
+  {{ return(specs[table_name]) }}
+{%- endmacro %}
+
+{#- Where-clause of a base model's landed CTE: the batch's rows and every row of its keys. -#}
+{% macro landing_batch_filter(table_name) -%}
+  {%- if not processing_batch_active() -%}
+    true
+  {%- else -%}
+    {%- set spec = landing_batch_spec(table_name) -%}
+    {%- set in_batch = processing_batch_condition(spec.landing_processing, spec.processing) -%}
+    {{ in_batch }}
+    or ({{ spec.landing_keys | join(', ') }}) in (
+        select {{ spec.landing_keys | join(', ') }}
+        from {{ ref('lnd_' ~ table_name) }}
+        where {{ in_batch }}
+    )
+  {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of an incremental base model: remove the rows the batch inserts again. -#}
+{% macro delete_landing_batch(table_name) -%}
+  {%- if is_incremental() and processing_batch_active() -%}
+    {%- set spec = landing_batch_spec(table_name) -%}
+    delete from {{ this }}
+    where {{ processing_batch_condition(spec.processing) }}
+        or ({{ spec.key_columns | join(', ') }}) in (
+            select {{ spec.landing_keys | join(', ') }}
+            from {{ ref('lnd_' ~ table_name) }}
+            where {{ processing_batch_condition(spec.landing_processing, spec.processing) }}
+        )
+  {%- else -%}
+    select 1
   {%- endif -%}
 {%- endmacro %}

@@ -1,7 +1,18 @@
+{#- Incremental by processing time, like the staging models (macros/incremental.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    tags=['daily'],
+    pre_hook="{{ delete_landing_batch('deliveries') }}",
+) }}
+
 with
 
 landed as (
     select * from {{ ref('lnd_deliveries') }}
+    -- Incremental runs: only the processing-time batch and every row of its keys.
+    where {{ landing_batch_filter('deliveries') }}
 ),
 
 channels as (

@@ -1,0 +1,258 @@
+"""Benchmark one scale: floor, full build, one daily incremental run, peak RSS.
+
+    python3 -m uv run python benchmarks/run.py --scale 0.01
+
+1. simulate the workspace (benchmarks/simulate.py; reused when the folder already holds it);
+2. full build (`dbt build`, models and seeds, --full-refresh) of every landing file;
+3. floor: plain DuckDB reading every column of every landing file once and writing tables with
+   the row counts and column types of the marts the full build produced;
+4. daily run: the last landing day re-processed as a batch (processing_start/processing_end),
+   i.e. the daily `tag:daily` staging models plus the rest of the project, as orchestration runs it.
+
+Every step runs in a subprocess whose whole process tree is sampled with psutil for peak RSS.
+DuckDB gets the same memory_limit and threads in every step (the profile reads
+CONVERSIONS_DUCKDB_MEMORY_LIMIT and CONVERSIONS_DUCKDB_THREADS). Results are printed with rich and
+written to benchmarks/results/<scale>.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import psutil
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+MARTS = (
+    "fct_deliveries",
+    "fct_conversion_windows",
+    "fct_conversions",
+    "fct_journeys",
+    "fct_campaign_daily",
+    "fct_attribution_touches",
+    "fct_cross_journey_conversions",
+)
+START = datetime(2026, 1, 1)
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: float
+    peak_rss_bytes: int
+
+
+def run_sampled(name: str, code: str, env: dict[str, str]) -> Step:
+    """Run Python code in a subprocess; sample RSS of it and all its children every 0.1 s."""
+    process = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT)
+    watched = psutil.Process(process.pid)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            try:
+                tree = [watched, *watched.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            done.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    began = time.perf_counter()
+    sampler.start()
+    code_returned = process.wait()
+    seconds = time.perf_counter() - began
+    done.set()
+    sampler.join()
+    if code_returned != 0:
+        raise SystemExit(f"step {name} failed with exit code {code_returned}")
+    return Step(name, seconds, peak)
+
+
+def floor_code(landing: Path, db: Path, marts: dict[str, list[tuple[str, str]]], counts: dict[str, int],
+               memory_limit: str, threads: int) -> str:
+    """DuckDB alone: decode every column of every landing file once, write mart-sized tables."""
+    return f"""
+import duckdb, json
+from pathlib import Path
+landing = Path({str(landing)!r})
+marts = json.loads({json.dumps(marts)!r})
+counts = json.loads({json.dumps(counts)!r})
+con = duckdb.connect({str(db)!r})
+con.execute("set memory_limit = '{memory_limit}'")
+con.execute("set threads = {threads}")
+tables = sorted({{p.name.split('_d')[0] for p in landing.glob('*.parquet')}})
+for table in tables:
+    files = sorted(str(p) for p in landing.glob(table + '_d*.parquet'))
+    columns = [r[0] for r in con.execute(f"describe select * from read_parquet({{files}})").fetchall()]
+    # max() of every column forces every value of every file to be read and decoded once.
+    aggregates = ', '.join(f'max("{{c}}")' for c in columns)
+    con.execute(f"select {{aggregates}} from read_parquet({{files}})").fetchall()
+for mart, columns in marts.items():
+    def value(i, t):
+        if t.startswith('TIMESTAMP'):
+            return f"timestamp '2026-01-01' + to_seconds(range)"
+        if t == 'DATE':
+            return f"date '2026-01-01' + cast(range % 90 as integer)"
+        return f"cast(hash(range, {{i}}) % 1000 as {{t}})"
+    select = ', '.join(f"{{value(i, t)}} as c{{i}}" for i, (name, t) in enumerate(columns))
+    con.execute(f"create or replace table floor_{{mart}} as select {{select}} from range({{counts[mart]}})")
+con.close()
+"""
+
+
+def build_code(landing: Path, db: Path, options: dict[str, object]) -> str:
+    return f"""
+from pathlib import Path
+from benchmarks.dbt_run import dbt_build
+dbt_build(Path({str(landing)!r}), Path({str(db)!r}), **{options!r})
+"""
+
+
+def mart_shapes(db: Path) -> tuple[dict[str, list[tuple[str, str]]], dict[str, int]]:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        shapes, counts = {}, {}
+        for mart in MARTS:
+            shapes[mart] = [
+                (name, "VARCHAR" if kind in {"BOOLEAN", "VARCHAR"} else kind)
+                for name, kind in con.execute(
+                    "select column_name, data_type from information_schema.columns "
+                    "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+                    [mart],
+                ).fetchall()
+            ]
+            counts[mart] = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+    return shapes, counts
+
+
+def landed_rows(landing: Path) -> int:
+    import duckdb
+
+    with duckdb.connect() as con:
+        return con.execute(
+            f"select sum(num_rows) from parquet_file_metadata('{landing}/*.parquet')"
+        ).fetchone()[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=0.01, help="1.0 = ~100M landed rows")
+    parser.add_argument("--days", type=int, default=60, help="days of simulated activity")
+    parser.add_argument("--work-dir", type=Path, default=Path("/tmp/goalline-bench"))
+    parser.add_argument("--memory-limit", default="6GB", help="DuckDB memory_limit in every step")
+    parser.add_argument("--threads", type=int, default=2, help="DuckDB threads in every step")
+    args = parser.parse_args()
+
+    work = args.work_dir / f"scale_{args.scale:g}_days_{args.days}"
+    landing, db, floor_db = work / "landing", work / "warehouse.duckdb", work / "floor.duckdb"
+    env = {
+        **os.environ,
+        "CONVERSIONS_DUCKDB_MEMORY_LIMIT": args.memory_limit,
+        "CONVERSIONS_DUCKDB_THREADS": str(args.threads),
+        "PYTHONPATH": str(ROOT),
+    }
+    console = Console()
+    load_before = os.getloadavg()
+    steps: list[Step] = []
+    if not (work / "landing.done").exists():
+        code = (
+            "from pathlib import Path; from benchmarks.simulate import simulate; "
+            f"simulate(Path({str(landing)!r}), {args.scale}, days={args.days}, "
+            f"threads={args.threads}, memory_limit={args.memory_limit!r})"
+        )
+        steps.append(run_sampled("simulate", code, env))
+        (work / "landing.done").write_text("ok")
+    rows = landed_rows(landing)
+    console.print(f"landing: {rows:,} rows in {landing}")
+
+    for path in (db, floor_db):
+        path.unlink(missing_ok=True)
+    full = run_sampled(
+        "full build",
+        build_code(landing, db, {"full_refresh": True, "with_tests": False}),
+        env,
+    )
+    shapes, counts = mart_shapes(db)
+    floor = run_sampled(
+        "floor",
+        floor_code(landing, floor_db, shapes, counts, args.memory_limit, args.threads),
+        env,
+    )
+    last_day = START + timedelta(days=args.days - 1)
+    daily = run_sampled(
+        "daily run",
+        build_code(
+            landing,
+            db,
+            {
+                "processing_start": last_day.isoformat(),
+                "processing_end": (last_day + timedelta(days=1)).isoformat(),
+                "with_tests": False,
+            },
+        ),
+        env,
+    )
+    steps += [floor, full, daily]
+    load_after = os.getloadavg()
+
+    table = Table(title=f"goalline benchmark, scale {args.scale:g} ({rows:,} landed rows)")
+    for column in ("step", "seconds", "landed rows/s", "ratio", "peak RSS"):
+        table.add_column(column, justify="right" if column != "step" else "left")
+    ratios = {"full build": f"{full.seconds / floor.seconds:.1f}x floor",
+              "daily run": f"{daily.seconds / full.seconds:.1%} of full"}
+    lines = []
+    for step in steps:
+        per_second = f"{rows / step.seconds:,.0f}" if step.name != "simulate" else ""
+        rss = f"{step.peak_rss_bytes / 2**30:.2f} GiB"
+        ratio = ratios.get(step.name, "")
+        table.add_row(step.name, f"{step.seconds:.1f}", per_second, ratio, rss)
+        lines.append(f"| {step.name} | {step.seconds:.1f} | {per_second} | {ratio} | {rss} |")
+    console.print(table)
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    mart_rows = ", ".join(f"{mart} {count:,}" for mart, count in counts.items())
+    report = "\n".join(
+        [
+            f"# Benchmark at scale {args.scale:g}",
+            "",
+            f"- when: {datetime.now().isoformat(timespec='seconds')} UTC; command: "
+            f"`python3 -m uv run python benchmarks/run.py --scale {args.scale:g} --days {args.days}`",
+            f"- landed rows: {rows:,} over {args.days} days; marts: {mart_rows}",
+            f"- DuckDB memory_limit {args.memory_limit}, threads {args.threads}; dbt threads 2; "
+            f"{psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
+            f"{platform.python_version()}",
+            f"- load average (1/5/15 min) before: {load_before[0]:.1f}/{load_before[1]:.1f}/"
+            f"{load_before[2]:.1f}, after: {load_after[0]:.1f}/{load_after[1]:.1f}/"
+            f"{load_after[2]:.1f} (the machine's 2 cores were shared with other jobs)",
+            "- full build and daily run are `dbt build` of models and seeds (data tests excluded); "
+            "daily run = processing_start/processing_end of the last day on the built database",
+            "",
+            "| step | seconds | landed rows/s | ratio | peak RSS (process tree) |",
+            "|---|---|---|---|---|",
+            *lines,
+            "",
+        ]
+    )
+    out = RESULTS / f"scale_{args.scale:g}.md"
+    out.write_text(report)
+    console.print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
