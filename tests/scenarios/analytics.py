@@ -183,6 +183,30 @@ def cross_journey() -> Scenario:
                     metrics=metrics,
                 )
         s.event(f"e_{person}", person=person, received=purchase_at)
+    # Rules 5-7 do not apply: a second purchase after the journey converted (p9), a goal on
+    # clicks within one day that the per-campaign view never converts (p10).
+    s.campaign_with_goal("cC", basis="clicked", window_days=1)
+    for journey, person, campaign in [("j9A", "p9", "cA"), ("j10C", "p10", "cC")]:
+        s.journey(journey, person=person, campaign=campaign, start="01-01 00:00")
+        s.delivery(
+            f"d_{journey}",
+            journey=journey,
+            created="01-02 00:00",
+            metrics=[("sent", "01-02 00:00")],
+        )
+    s.event("e_p9a", person="p9", received="01-05 00:00")
+    s.event("e_p9b", person="p9", received="01-06 00:00")
+    s.event("e_p10", person="p10", received="01-05 00:00")
+    # Only journeys whose goal the event matches are candidates (p11: cF's filter fails).
+    big_orders = {
+        "match": "all",
+        "conditions": [{"property": "total", "operator": "gt", "value": 100}],
+    }
+    s.campaign_with_goal("cF", window_days=None, filter=big_orders)
+    for journey, campaign, sent in [("j11A", "cA", "01-02 00:00"), ("j11F", "cF", "01-03 00:00")]:
+        s.journey(journey, person="p11", campaign=campaign, start="01-01 00:00")
+        s.delivery(f"d_{journey}", journey=journey, created=sent, metrics=[("sent", sent)])
+    s.event("e_p11", person="p11", received="01-05 00:00", properties={"total": 20})
 
     def credited(
         person: str,
@@ -214,6 +238,24 @@ def cross_journey() -> Scenario:
         credited("p6", 1, "j6A", "cA", "d6A", "01-01 00:00"),  # exactly 30 days before
         credited("p7", 2, "j7B", "cB", "d7B", "01-03 00:00"),  # slack is no touchpoint
         credited("p8", 2, "j8B", "cB", "d8B", "01-03 00:00"),  # nor an untracked click
+        *[
+            {
+                "occurrence_id": event,
+                "person_id": person,
+                "converted_at": at,
+                "candidate_journeys": 1,
+                "credited_journey_id": journey,
+                "credited_campaign_id": campaign,
+                "touch_delivery_id": f"d_{journey}",
+                "touch_at": "01-02 00:00",
+            }
+            for event, person, at, journey, campaign in [
+                ("e_p9a", "p9", "01-05 00:00", "j9A", "cA"),
+                ("e_p9b", "p9", "01-06 00:00", "j9A", "cA"),
+                ("e_p10", "p10", "01-05 00:00", "j10C", "cC"),
+                ("e_p11", "p11", "01-05 00:00", "j11A", "cA"),
+            ]
+        ],
     )
     # The per-campaign view credits both journeys of p1 with the same event (double counting).
     s.expect(
@@ -240,6 +282,8 @@ def cross_journey() -> Scenario:
                 ("p7", "j7B", "d7B"),
                 ("p8", "j8A", "d8A"),
                 ("p8", "j8B", "d8B"),
+                ("p9a", "j9A", "d_j9A"),
+                ("p11", "j11A", "d_j11A"),
             ]
         ],
     )

@@ -167,6 +167,15 @@ def bounce_after_occurrence() -> Scenario:
         metrics=[("sent", "01-05 01:00"), ("bounced", "01-05 11:00")],
     )
     s.event("e1", person="p1", received="01-05 10:00")
+    # A failure at the very instant of the occurrence is "at or before" it: no credit.
+    s.journey("j2", person="p2", campaign="c", start="01-05 00:00")
+    s.delivery(
+        "d2",
+        journey="j2",
+        created="01-05 01:00",
+        metrics=[("sent", "01-05 01:00"), ("bounced", "01-05 10:00")],
+    )
+    s.event("e2", person="p2", received="01-05 10:00")
     s.expect("fct_conversions", {"journey_id": "j1", "credited_delivery_id": "d1"})
     # left_platform in fct_deliveries is as of the build (docs/decisions.md).
     s.expect(
@@ -177,6 +186,7 @@ def bounce_after_occurrence() -> Scenario:
             "is_converted": True,
             "converted_at": "01-05 10:00",
         },
+        {"delivery_id": "d2", "left_platform": False, "is_converted": False, "converted_at": None},
     )
     return s.build()
 
