@@ -10,7 +10,8 @@ def touch_credits(touches: list[tuple[str, float]]) -> list[dict[str, object]]:
     """Expected fct_attribution_touches rows for one conversion, from each touch's age in days.
 
     touches are in anchor order (first touch first). The models' definitions, written out:
-    position_based gives 40% to the first and last touch and shares 20% among the middle ones.
+    position_based gives 40% to the first and last touch and shares 20% among the middle ones;
+    with two touches 50/50, with one 100% (docs/decisions.md).
     """
     count = len(touches)
     decay = [0.5 ** (age / HALF_LIFE_DAYS) for _, age in touches]
@@ -41,7 +42,7 @@ def attribution_touches() -> Scenario:
     s = ScenarioBuilder(
         "an7_attribution_touch_credits",
         "issue 7: exact credits of last_touch, first_touch, linear, position_based 40/20/40 and "
-        "time_decay (half-life 7 days) for 1, 3 and 4 touches in window",
+        "time_decay (half-life 7 days) for 1, 2, 3 and 4 touches in window",
     )
     s.campaign_with_goal("c", window_days=30)
     s.journey("j3", person="p3", campaign="c", start="01-01 00:00")
@@ -64,6 +65,10 @@ def attribution_touches() -> Scenario:
     ]:
         s.delivery(delivery, journey="j4", created=sent, metrics=[("sent", sent)])
     s.event("e4", person="p4", received="01-08 00:00")
+    s.journey("j2", person="p2", campaign="c", start="01-01 00:00")
+    for delivery, sent in [("d2a", "01-02 00:00"), ("d2b", "01-05 12:00")]:
+        s.delivery(delivery, journey="j2", created=sent, metrics=[("sent", sent)])
+    s.event("e2", person="p2", received="01-09 00:00")
     s.journey("j1", person="p1", campaign="c", start="01-01 00:00")
     s.delivery("d1only", journey="j1", created="01-02 00:00", metrics=[("sent", "01-02 00:00")])
     s.event("e1", person="p1", received="01-03 00:00")
@@ -74,6 +79,7 @@ def attribution_touches() -> Scenario:
             {"journey_id": "j4", **row}
             for row in touch_credits([("d4a", 7), ("d4b", 5), ("d4c", 3), ("d4d", 1)])
         ],
+        *[{"journey_id": "j2", **row} for row in touch_credits([("d2a", 7), ("d2b", 3.5)])],
         *[{"journey_id": "j1", **row} for row in touch_credits([("d1only", 1)])],
     )
     return s.build()
