@@ -79,9 +79,28 @@ def exit_stopped_matching() -> Scenario:
         "occurrence does not exit under that condition",
     )
     s.campaign_with_goal("c", trigger_segment="signup", exit_condition="stopped_matching")
-    for journey, person in [("j_leaves", "p1"), ("j_stays", "p2"), ("j_left_before_start", "p3")]:
+    # Stopping to match needs no goal (c_no_goal), and a segment goal met at the start does not
+    # exit the journey when the condition does not name `converted` (c_met).
+    s.campaign_with_goal(
+        "c_no_goal", goal_type="none", trigger_segment="signup", exit_condition="stopped_matching"
+    )
+    s.campaign_with_goal(
+        "c_met",
+        goal_type="segment_entered",
+        segment="vip",
+        trigger_segment="signup",
+        exit_condition="stopped_matching",
+    )
+    journeys = [
+        ("j_leaves", "p1", "c"),
+        ("j_stays", "p2", "c"),
+        ("j_left_before_start", "p3", "c"),
+        ("j_no_goal", "p4", "c_no_goal"),
+        ("j_goal_met_at_start", "p5", "c_met"),
+    ]
+    for journey, person, campaign in journeys:
         s.segment(person, "signup", "entered", "01-04 00:00")
-        s.journey(journey, person=person, campaign="c", start="01-05 00:00")
+        s.journey(journey, person=person, campaign=campaign, start="01-05 00:00")
         s.delivery(
             f"d1_{journey}",
             journey=journey,
@@ -97,9 +116,21 @@ def exit_stopped_matching() -> Scenario:
     s.event("e1", person="p1", received="01-05 10:00")
     s.segment("p1", "signup", "exited", "01-06 00:00")
     s.segment("p3", "signup", "exited", "01-04 12:00")
+    s.segment("p4", "signup", "exited", "01-06 00:00")
+    s.segment("p5", "vip", "entered", "01-01 00:00")
+    s.segment("p5", "signup", "exited", "01-06 00:00")
+    stopped = {
+        "is_converted": False,
+        "exit_reason": "stopped_matching",
+        "expected_exit_at": "01-06 00:00",
+        "deliveries_after_exit": 1,
+    }
     s.expect(
         "fct_journeys",
+        {"journey_id": "j_no_goal", "goal_met_at_start": False, **stopped},
+        {"journey_id": "j_goal_met_at_start", "goal_met_at_start": True, **stopped},
         {
+            "goal_met_at_start": False,
             "journey_id": "j_leaves",
             "is_converted": True,
             "exit_reason": "stopped_matching",
@@ -108,6 +139,7 @@ def exit_stopped_matching() -> Scenario:
         },
         {
             "journey_id": "j_stays",
+            "goal_met_at_start": False,
             "is_converted": False,
             "exit_reason": None,
             "expected_exit_at": None,
@@ -115,6 +147,7 @@ def exit_stopped_matching() -> Scenario:
         },
         {
             "journey_id": "j_left_before_start",
+            "goal_met_at_start": False,
             "is_converted": False,
             "exit_reason": None,
             "expected_exit_at": None,

@@ -135,6 +135,25 @@ def version_at_processing_time() -> Scenario:
     return s.build()
 
 
+def segment_change_judged_at_processing_time() -> Scenario:
+    s = ScenarioBuilder(
+        "r2_segment_change_judged_by_version_at_occurred_at",
+        "rule 2: a segment entry is judged by the goal version in force at its occurred_at",
+    )
+    s.campaign("c")
+    s.goal("c", 1, "01-01 00:00", goal_type="segment_entered", segment="vip")
+    s.goal("c", 2, "01-06 00:00", goal_type="segment_entered", segment="gold")
+    s.journey("j1", person="p1", campaign="c", start="01-05 00:00")
+    s.delivery("d1", journey="j1", created="01-05 01:00", metrics=[("sent", "01-05 01:00")])
+    s.segment("p1", "vip", "entered", "01-07 00:00")  # vip was the goal only until 01-06
+    s.segment("p1", "gold", "entered", "01-08 00:00")
+    s.expect(
+        "fct_conversions",
+        {"journey_id": "j1", "goal_version": 2, "converted_at": "01-08 00:00"},
+    )
+    return s.build()
+
+
 def edit_keeps_recorded_conversion() -> Scenario:
     s = ScenarioBuilder(
         "ex_goal_edit_keeps_recorded_conversion",
@@ -212,6 +231,7 @@ SCENARIOS = [
     no_goal_at_start(),
     goal_added_mid_flight(),
     version_at_processing_time(),
+    segment_change_judged_at_processing_time(),
     edit_keeps_recorded_conversion(),
     backdated_event(),
 ]
