@@ -52,8 +52,19 @@ def goal_added_mid_flight() -> Scenario:
     s.journey("j_after", person="p2", campaign="c", start="01-06 00:00")
     s.delivery("d2", journey="j_after", created="01-06 00:10", metrics=[("sent", "01-06 00:11")])
     s.event("e2", person="p2", received="01-06 10:00")
+    # A version is in force from its valid_from instant on (docs/decisions.md).
+    s.journey("j_at_save", person="p3", campaign="c", start="01-05 12:00")
+    s.delivery("d3", journey="j_at_save", created="01-05 12:00", metrics=[("sent", "01-05 12:00")])
+    s.event("e3", person="p3", received="01-05 13:00")
     s.expect(
         "fct_journeys",
+        {
+            "journey_id": "j_at_save",
+            "goal_version_at_start": 2,
+            "is_converted": True,
+            "credited_delivery_id": "d3",
+            "exit_reason": "converted",
+        },
         {
             "journey_id": "j_before",
             "goal_version_at_start": 1,
@@ -76,6 +87,12 @@ def goal_added_mid_flight() -> Scenario:
             "occurrence_id": "e2",
             "goal_version": 2,
             "converted_at": "01-06 10:00",
+        },
+        {
+            "journey_id": "j_at_save",
+            "occurrence_id": "e3",
+            "goal_version": 2,
+            "converted_at": "01-05 13:00",
         },
     )
     return s.build()
