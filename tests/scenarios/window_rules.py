@@ -81,6 +81,17 @@ def opened_anchor_is_latest_open() -> Scenario:
         metrics=[("sent", "01-05 01:00"), ("opened", "01-05 02:00")],
     )
     s.event("e3", person="p3", received="01-06 03:00")
+    # An open recorded before the send: an anchor, but the delivery counts only once sent
+    # (docs/decisions.md, "Opens before sends").
+    s.journey("j_open_before_send", person="p4", campaign="c", start="01-05 00:00")
+    s.delivery(
+        "d4",
+        journey="j_open_before_send",
+        created="01-05 00:30",
+        metrics=[("opened", "01-05 00:45"), ("sent", "01-05 01:00")],
+    )
+    s.event("e4a", person="p4", received="01-05 00:50")
+    s.event("e4b", person="p4", received="01-06 00:40")
     s.expect(
         "fct_conversions",
         {
@@ -89,9 +100,21 @@ def opened_anchor_is_latest_open() -> Scenario:
             "basis": "opened",
             "anchor_at": "01-06 12:00",
         },
+        {
+            "journey_id": "j_open_before_send",
+            "credited_delivery_id": "d4",
+            "basis": "opened",
+            "anchor_at": "01-05 00:45",
+        },
     )
     s.expect(
         "fct_conversion_windows",
+        {
+            "delivery_id": "d4",
+            "basis": "opened",
+            "anchor_at": "01-05 00:45",
+            "window_ends_at": "01-06 00:45",
+        },
         {
             "delivery_id": "d1",
             "basis": "opened",
