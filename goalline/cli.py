@@ -116,3 +116,19 @@ def check(
     (deliveries after an expected exit) are printed but do not fail.
     """
     raise typer.Exit(code=check_command(db, console, record_history=record_history))
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port of the Dagster UI on 127.0.0.1.")] = 3000,
+) -> None:
+    """Start the Dagster UI and daemon (`dagster dev`) on 127.0.0.1 for the orchestration code.
+
+    DAGSTER_HOME is the environment's if set, else .dagster_home/ in the project, created with
+    a dagster.yaml that serialises every run touching the DuckDB file. The landing folder and
+    database come from CONVERSIONS_LANDING_DIR and CONVERSIONS_DUCKDB_PATH (default: the demo).
+    """
+    # Imported here: loading Dagster takes seconds and the other commands do not need it.
+    from orchestration.home import run_ui
+
+    raise typer.Exit(code=run_ui(port=port))

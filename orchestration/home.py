@@ -39,7 +39,22 @@ def ensure_home(home: Path | None = None) -> Path:
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text(INSTANCE_CONFIG)
+    set_pool_limit(home)
     return home
+
+
+def set_pool_limit(home: Path) -> None:
+    """Record the pool's one slot in the instance now, not on first use.
+
+    The run queue reads configured pools before it applies dagster.yaml's default_limit to a new
+    one, so on a fresh instance two runs queued together would both start.
+    """
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        storage = instance.event_log_storage
+        if settings.DUCKDB_POOL not in storage.get_concurrency_keys():
+            storage.set_concurrency_slots(settings.DUCKDB_POOL, 1)
 
 
 def ui_command(host: str, port: int) -> list[str]:
