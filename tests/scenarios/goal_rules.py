@@ -152,6 +152,34 @@ def version_at_processing_time() -> Scenario:
     return s.build()
 
 
+def goal_removed_mid_flight() -> Scenario:
+    s = ScenarioBuilder(
+        "r2_goal_removed_mid_flight",
+        "rule 2: once a version with goal 'none' is in force, events neither convert nor exit",
+    )
+    s.campaign("c")
+    s.goal("c", 1, "01-01 00:00", exit_condition="converted")
+    s.goal("c", 2, "01-06 00:00", goal_type="none", exit_condition="converted")
+    for journey, person, purchase_at in [
+        ("j_before", "p1", "01-05 10:00"),
+        ("j_after", "p2", "01-06 10:00"),
+    ]:
+        s.journey(journey, person=person, campaign="c", start="01-05 00:00")
+        s.delivery(
+            f"d_{journey}",
+            journey=journey,
+            created="01-05 01:00",
+            metrics=[("sent", "01-05 01:00")],
+        )
+        s.event(f"e_{journey}", person=person, received=purchase_at)
+    s.expect(
+        "fct_journeys",
+        {"journey_id": "j_before", "is_converted": True, "exit_reason": "converted"},
+        {"journey_id": "j_after", "is_converted": False, "exit_reason": None},
+    )
+    return s.build()
+
+
 def segment_change_judged_at_processing_time() -> Scenario:
     s = ScenarioBuilder(
         "r2_segment_change_judged_by_version_at_occurred_at",
@@ -248,6 +276,7 @@ SCENARIOS = [
     no_goal_at_start(),
     goal_added_mid_flight(),
     version_at_processing_time(),
+    goal_removed_mid_flight(),
     segment_change_judged_at_processing_time(),
     edit_keeps_recorded_conversion(),
     backdated_event(),

@@ -96,12 +96,14 @@ def opened_anchor_is_latest_open() -> Scenario:
         "fct_conversions",
         {
             "journey_id": "j_reopened",
+            "occurrence_id": "e1",
             "credited_delivery_id": "d1",
             "basis": "opened",
             "anchor_at": "01-06 12:00",
         },
         {
             "journey_id": "j_open_before_send",
+            "occurrence_id": "e4b",
             "credited_delivery_id": "d4",
             "basis": "opened",
             "anchor_at": "01-05 00:45",
