@@ -60,27 +60,36 @@ def build_and_compare(batch: list[list[Row]], workdir: Path) -> dict[int, list[s
     return found
 
 
-def shrink(rows: list[Row], workdir: Path, max_rounds: int = 12) -> list[Row]:
-    """A smaller scenario that still differs (delta debugging, one dbt build per round).
+def shrink(rows: list[Row], workdir: Path, max_rounds: int = 10) -> list[Row]:
+    """A smaller scenario that still differs: delta debugging with one dbt build per round.
 
-    Each round tries removing each of n chunks of rows; all candidates share one build.
+    A round tries, as separate workspaces of one build, removing every chunk at every granularity
+    (halves, quarters, ... single rows) and removing together all rows whose single removal kept
+    the difference in the previous round; it keeps the smallest candidate that still differs and
+    stops when no single row can go (or after max_rounds).
     """
     current = list(rows)
-    chunks = 2
+    removable: list[Row] = []
     for _ in range(max_rounds):
-        if len(current) <= 1:
+        candidates = []
+        if len(removable) > 1:
+            together = [row for row in current if row not in removable]
+            half = removable[: len(removable) // 2]
+            candidates += [together, [row for row in current if row not in half]]
+        size = len(current) // 2
+        while size >= 1:
+            for start in range(0, len(current), size):
+                candidates.append(current[:start] + current[start + size :])
+            size //= 2
+        if not candidates:
             break
-        size = max(1, len(current) // chunks)
-        candidates = [current[:i] + current[i + size :] for i in range(0, len(current), size)]
         found = build_and_compare(candidates, workdir)
-        failing = [candidates[n] for n in sorted(found)]
-        if failing:
-            current = min(failing, key=len)
-            chunks = max(chunks - 1, 2)
-        elif size == 1:
+        if not found:
             break
-        else:
-            chunks = min(chunks * 2, len(current))
+        singles = len(candidates) - len(current)
+        removable = [current[n - singles] for n in found if n >= singles]
+        current = min((candidates[n] for n in found), key=len)
+        removable = [row for row in removable if row in current]
     return current
 
 

@@ -19,7 +19,7 @@ BASE = datetime(2026, 3, 1)
 HOURS = [0, 1, 24, 25, 48, 49, 72, 96, 168, 744, 745, 768]
 TIMES = st.sampled_from(HOURS)
 CHANNELS = ["email", "sms", "push", "webhook", "slack", "in_app", "whatsapp"]
-ACTION_TYPES = [*CHANNELS, "create_update_person", "webhook", "email", "email", "sms", "push"]
+ACTION_TYPES = [*CHANNELS, "create_update_person", "webhook", *["email"] * 4, "sms", "push"]
 METRICS = [
     "sent",
     "delivered",
@@ -304,7 +304,7 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
             )
         )
         # Goal candidates shortly after this journey's start, so conversions are common.
-        if draw(st.booleans()):
+        if draw(st.integers(0, 2)):
             received = start + draw(st.sampled_from([0, 1, 24, 25, 48, 72, 168]))
             rows.append(
                 (
@@ -320,7 +320,7 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
                     },
                 )
             )
-        if draw(st.integers(0, 2)) == 0:
+        if draw(st.booleans()):
             rows.append(
                 (
                     "segment_memberships",
@@ -342,7 +342,9 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
     for delivery_id in deliveries:
         # Most deliveries leave the platform early; the rest of the metrics are drawn freely.
         kinds = [draw(st.sampled_from(["sent", "delivered"]))] if draw(st.integers(0, 3)) else []
-        kinds += [draw(st.sampled_from(METRICS)) for _ in range(draw(st.integers(0, 4)))]
+        # An engagement for the opened and clicked bases, then anything.
+        kinds += draw(st.sampled_from([[], ["opened"], ["clicked"], ["opened", "clicked"]]))
+        kinds += [draw(st.sampled_from(METRICS)) for _ in range(draw(st.integers(0, 3)))]
         kinds = [draw(st.sampled_from(FAILURES)) if k == "failure" else k for k in kinds]
         for position, metric in enumerate(kinds):
             hours = [0, 0, 1, 24, 48] if position == 0 else [0, 1, 1, 24, 25, 48, 49, 744]
@@ -408,6 +410,9 @@ def resends(draw: st.DrawFn, rows: list[Row]) -> list[Row]:
             if time_column:
                 changed[time_column] = at(draw(TIMES))
             extra.append((table, changed))
+        elif choice == 3 and table == "deliveries":
+            # A bad re-send (unknown channel) leaves the good delivery in place.
+            extra.append((table, dict(row, seq_num=row["seq_num"] + 1, delivery_type="fax")))
         elif choice == 3 and table == "events":
             # A bad re-send does not replace the good row it re-sends.
             extra.append((table, dict(row, seq_num=row["seq_num"] + 1, properties="oops")))
@@ -443,6 +448,34 @@ def bad_rows(
 ) -> list[Row]:
     """A few rows that break the contract and must be quarantined, not used."""
     extra: list[Row] = []
+    if people and draw(st.integers(0, 3)) == 0:
+        # A delivery of an unknown channel: quarantined, so its metrics have no delivery either.
+        extra.append(
+            (
+                "deliveries",
+                {
+                    "delivery_id": "dbad",
+                    "internal_customer_id": people[0],
+                    "subject_id": "j0",
+                    "delivery_type": "fax",
+                    "campaign_id": campaigns[0],
+                    "created_at": at(0),
+                    "seq_num": 1,
+                },
+            )
+        )
+        extra.append(
+            (
+                "metrics",
+                {
+                    "event_id": "mbad3",
+                    "delivery_id": "dbad",
+                    "metric": "sent",
+                    "created_at": at(0),
+                    "seq_num": 1,
+                },
+            )
+        )
     if deliveries and draw(st.integers(0, 3)) == 0:
         extra.append(
             (
