@@ -48,6 +48,8 @@ def test_marts_agree_with_reference(batch_run: tuple[list[list[Row]], dict, Path
 
 def test_batch_exercises_the_rules(batch_run: tuple[list[list[Row]], dict, Path]) -> None:
     """Agreement means little if nothing converts: the batch must reach every rule's outcome."""
+    if EXAMPLES < 500:
+        pytest.skip("coverage is asserted for batches of 500 scenarios or more")
     _, _, workdir = batch_run
     reference = read_reference(workdir / "landing")
     conversions = [r for rows in reference["fct_conversions"].values() for r in rows]

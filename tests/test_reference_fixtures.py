@@ -219,6 +219,58 @@ FIXTURES["journey_of_unlanded_campaign_is_kept"] = (
     },
 )
 
+# Boundary the random batches reach rarely (found while checking the harness, no difference):
+# rule 10's "at most 30 days before" is inclusive; one hour more and no journey is credited.
+FIXTURES["cross_journey_touch_exactly_30_days_before_is_credited"] = (
+    [
+        *_campaign({"goal_type": "event", "event_name": "purchase"}),
+        *_journey_with_sent_email(start=0, sent=24),
+        *[
+            (
+                "events",
+                {
+                    "event_id": event_id,
+                    "internal_customer_id": "p0",
+                    "name": "purchase",
+                    "properties": {},
+                    "timestamp": at(hours),
+                    "received_at": at(hours),
+                    "seq_num": 1,
+                },
+            )
+            for event_id, hours in (("v0", 24 + 720), ("v1", 24 + 721))
+        ],
+    ],
+    {
+        "fct_journeys": [
+            _journey(expected_exit_at=_t(744), exit_reason="converted"),
+        ],
+        "fct_conversions": [],
+        "fct_cross_journey_conversions": [
+            {
+                "occurrence_id": "v0",
+                "person_id": "p0",
+                "converted_at": _t(744),
+                "candidate_journeys": 1,
+                "credited_journey_id": "j0",
+                "credited_campaign_id": "c0",
+                "touch_delivery_id": "d0",
+                "touch_at": _t(24),
+            },
+            {
+                "occurrence_id": "v1",
+                "person_id": "p0",
+                "converted_at": _t(745),
+                "candidate_journeys": 1,
+                "credited_journey_id": None,
+                "credited_campaign_id": None,
+                "touch_delivery_id": None,
+                "touch_at": None,
+            },
+        ],
+    },
+)
+
 NAMES = list(FIXTURES)
 
 
@@ -258,6 +310,10 @@ def test_simultaneous_entry_and_exit_leaves_person_outside(built: tuple[dict, di
 
 def test_journey_of_unlanded_campaign_is_kept(built: tuple[dict, dict]) -> None:
     check("journey_of_unlanded_campaign_is_kept", built)
+
+
+def test_cross_journey_touch_exactly_30_days_before_is_credited(built: tuple[dict, dict]) -> None:
+    check("cross_journey_touch_exactly_30_days_before_is_credited", built)
 
 
 def test_every_fixture_has_a_test() -> None:

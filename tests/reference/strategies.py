@@ -338,6 +338,10 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
     if newsletter:
         for _ in range(draw(st.integers(1, 2))):
             rows.append(("deliveries", delivery(newsletter, draw(st.sampled_from(people)), None)))
+    if draw(st.integers(0, 4)) == 0:
+        # A transactional message: neither a journey nor a newsletter, so never a journey.
+        transactional = delivery(campaigns[0], people[0], None)
+        rows.append(("deliveries", {**transactional, "campaign_id": None, "action_id": None}))
     metric_count = 0
     for delivery_id in deliveries:
         # Most deliveries leave the platform early; the rest of the metrics are drawn freely.
