@@ -27,8 +27,10 @@ from orchestration.run_metadata import materialization_metadata
 
 DAILY_SELECT = "resource_type:seed path:models/landing path:models/staging/base tag:daily"
 
+# end_offset=1: today is a partition too, so files landing today (rows processed today) can be
+# built by the sensor before the day is over; the schedule builds yesterday.
 daily_partitions = dg.DailyPartitionsDefinition(
-    start_date=settings.partitions_start(), timezone="UTC", end_offset=0
+    start_date=settings.partitions_start(), timezone="UTC", end_offset=1
 )
 
 # Lock contention and I/O hiccups: worth another try after a pause; a SQL error is not.

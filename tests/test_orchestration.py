@@ -10,6 +10,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -34,6 +35,8 @@ DAILY_TABLES = [
     "staging.stg_cio__people",
     "staging.stg_tracking__events",
 ]
+# People created on 2025-10-01 ... the delivery after exit on 2026-01-21.
+FIRST_DAY, LAST_DAY = "2025-10-01", "2026-01-21"
 MART_TABLES = ["marts.fct_conversions", "marts.fct_journeys", "marts.fct_deliveries"]
 
 
@@ -61,15 +64,6 @@ def with_warehouse(defs: dg.Definitions, landing: Path, db: Path) -> dg.Definiti
         },
         executor=dg.in_process_executor,
     )
-
-
-def full_refresh() -> dict:
-    return {
-        "ops": {
-            "goalline_daily_batch": {"config": {"full_refresh": True}},
-            "goalline_models": {"config": {"full_refresh": True}},
-        }
-    }
 
 
 def check_evaluations(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
@@ -103,13 +97,16 @@ def landing(workdir: Path) -> Path:
 def full_build(
     orchestration_defs: dg.Definitions, landing: Path, workdir: Path
 ) -> tuple[Path, dg.ExecuteInProcessResult]:
-    """Every asset of the daily job, full refresh, in an ephemeral instance."""
+    """Every asset of the daily job over the range of processing days the landing covers, as one
+    run (a single-run backfill), in an ephemeral instance."""
     db = workdir / "full.duckdb"
     defs = with_warehouse(orchestration_defs, landing, db)
     result = defs.resolve_job_def("goalline_daily_job").execute_in_process(
         instance=dg.DagsterInstance.ephemeral(),
-        partition_key="2026-01-05",
-        run_config=full_refresh(),
+        tags={
+            ASSET_PARTITION_RANGE_START_TAG: FIRST_DAY,
+            ASSET_PARTITION_RANGE_END_TAG: LAST_DAY,
+        },
         raise_on_error=False,
     )
     return db, result
@@ -165,6 +162,13 @@ def test_a_full_build_materialises_the_marts_and_every_rule_check_passes(
     db, result = full_build
     assert result.success
     assert {CONVERSIONS, JOURNEYS, HISTORY, QUARANTINE} <= materialized_keys(result)
+    metrics_days = {
+        event.partition
+        for event in result.get_asset_materialization_events()
+        if event.asset_key == dg.AssetKey(["staging", "stg_cio__metrics"])
+    }
+    assert min(metrics_days) == FIRST_DAY and max(metrics_days) == LAST_DAY
+    assert len(metrics_days) == 113
     evaluations = check_evaluations(result)
     from orchestration.rule_checks import GUARDED_SUITES
 
@@ -290,7 +294,7 @@ def test_rerunning_one_partition_replaces_only_that_days_rows(
     rerun_db = Path(shutil.copy(db, tmp_path / "rerun.duckdb"))
     with duckdb.connect(str(rerun_db)) as connection:
         connection.execute(
-            "update staging.stg_tracking__events set name = 'marker' where event_id = 'e1'"
+            "update staging.stg_tracking__events set event_name = 'marker' where event_id = 'e1'"
         )
         connection.execute(
             "update staging.stg_cio__metrics set reason = 'marker' where metric_id = 'm1'"
@@ -302,7 +306,9 @@ def test_rerunning_one_partition_replaces_only_that_days_rows(
     assert result.success
     with duckdb.connect(str(rerun_db), read_only=True) as connection:
         events = dict(
-            connection.execute("select event_id, name from staging.stg_tracking__events").fetchall()
+            connection.execute(
+                "select event_id, event_name from staging.stg_tracking__events"
+            ).fetchall()
         )
         m1_reason = connection.execute(
             "select reason from staging.stg_cio__metrics where metric_id = 'm1'"
@@ -318,6 +324,14 @@ def test_rerunning_one_partition_replaces_only_that_days_rows(
             rerun_rows = {row for row in rerun_rows if "m1" not in row}
             expected_rows = {row for row in expected_rows if "m1" not in row}
         assert rerun_rows == expected_rows, table
+
+
+def test_the_daily_schedule_builds_yesterday_at_six_utc(orchestration_defs: dg.Definitions) -> None:
+    schedule = orchestration_defs.resolve_schedule_def("daily_build_schedule")
+    at = datetime(2026, 1, 7, 6, 0, tzinfo=UTC)
+    with dg.build_schedule_context(scheduled_execution_time=at) as context:
+        requests = schedule.evaluate_tick(context).run_requests
+    assert [request.partition_key for request in requests] == ["2026-01-06"]
 
 
 def landed(landing: Path, name: str, age_seconds: float) -> Path:
@@ -349,7 +363,7 @@ def test_the_sensor_starts_one_run_per_new_file_with_its_processing_days(
 
     requests, cursor, _ = evaluate_sensor(orchestration_defs, None)
     assert len(requests) == 1
-    # people were created on 2025-10-01, before no partition; within the default partitions.
+    # One run over every processing day the files carry: people created 2025-10-01 ... 2026-01-21.
     assert requests[0].tags[ASSET_PARTITION_RANGE_START_TAG] == "2025-10-01"
     assert requests[0].tags[ASSET_PARTITION_RANGE_END_TAG] == "2026-01-21"
     assert len(json.loads(cursor)) == len(list(folder.iterdir()))
@@ -372,8 +386,18 @@ def test_the_sensor_starts_one_run_per_new_file_with_its_processing_days(
 
     # A file re-landed under the same name (new mtime) is built again.
     landed(folder, "events_late.csv", 60)
+    requests, cursor, _ = evaluate_sensor(orchestration_defs, cursor)
+    assert len(requests) == 1
+
+    # Rows older than the first partition: no window can hold them, so a full refresh.
+    old = {**late_event(), "event_id": "e0", "received_at": "2024-06-01 00:00:00"}
+    write_extra(folder, "old", "events", old)
+    landed(folder, "events_old.csv", 60)
     requests, _, _ = evaluate_sensor(orchestration_defs, cursor)
     assert len(requests) == 1
+    assert requests[0].tags[ASSET_PARTITION_RANGE_START_TAG] == "2025-01-01"
+    ops = requests[0].run_config["ops"]
+    assert ops["goalline_daily_batch"]["config"]["full_refresh"] is True
 
 
 @pytest.fixture
