@@ -19,7 +19,7 @@ from reference.strategies import Row, at
 FIXTURES: dict[str, tuple[list[Row], dict[str, list[dict[str, Any]]]]] = {}
 
 
-def _t(hours: int) -> datetime:
+def _t(hours: float) -> datetime:
     return datetime.fromisoformat(at(hours))
 
 
@@ -53,7 +53,7 @@ def _campaign(goal: dict[str, Any], trigger_segment_id: str | None = None) -> li
     ]
 
 
-def _journey_with_sent_email(start: int, sent: int) -> list[Row]:
+def _journey_with_sent_email(start: float, sent: float) -> list[Row]:
     return [
         (
             "subjects",
@@ -219,6 +219,68 @@ FIXTURES["journey_of_unlanded_campaign_is_kept"] = (
     },
 )
 
+# Ambiguity settled (macros/dialect/time.sql, decisions.md): seconds_to_convert counted the
+# seconds between anchor and occurrence as a rounded float, so 86399.5 s became 86400. It is the
+# whole seconds elapsed: the sub-second remainder is dropped.
+FIXTURES["seconds_to_convert_drops_sub_second_remainder"] = (
+    [
+        *_campaign({"goal_type": "event", "event_name": "purchase"}),
+        *_journey_with_sent_email(start=0, sent=0.5 / 3600),
+        (
+            "events",
+            {
+                "event_id": "v0",
+                "internal_customer_id": "p0",
+                "name": "purchase",
+                "properties": {},
+                "timestamp": at(24),
+                "received_at": at(24),
+                "seq_num": 1,
+            },
+        ),
+    ],
+    {
+        "fct_journeys": [
+            _journey(
+                is_converted=True,
+                converted_at=_t(24),
+                credited_delivery_id="d0",
+                expected_exit_at=_t(24),
+                exit_reason="converted",
+            ),
+        ],
+        "fct_conversions": [
+            {
+                "journey_id": "j0",
+                "campaign_id": "c0",
+                "person_id": "p0",
+                "goal_version": 1,
+                "goal_type": "event",
+                "basis": "received",
+                "occurrence_id": "v0",
+                "converted_at": _t(24),
+                "occurred_at_claimed": _t(24),
+                "credited_delivery_id": "d0",
+                "credited_channel": "email",
+                "anchor_at": _t(0.5 / 3600),
+                "seconds_to_convert": 86399,
+            }
+        ],
+        "fct_cross_journey_conversions": [
+            {
+                "occurrence_id": "v0",
+                "person_id": "p0",
+                "converted_at": _t(24),
+                "candidate_journeys": 1,
+                "credited_journey_id": "j0",
+                "credited_campaign_id": "c0",
+                "touch_delivery_id": "d0",
+                "touch_at": _t(0.5 / 3600),
+            },
+        ],
+    },
+)
+
 # Boundary the random batches reach rarely (found while checking the harness, no difference):
 # rule 10's "at most 30 days before" is inclusive; one hour more and no journey is credited.
 FIXTURES["cross_journey_touch_exactly_30_days_before_is_credited"] = (
@@ -314,6 +376,10 @@ def test_journey_of_unlanded_campaign_is_kept(built: tuple[dict, dict]) -> None:
 
 def test_cross_journey_touch_exactly_30_days_before_is_credited(built: tuple[dict, dict]) -> None:
     check("cross_journey_touch_exactly_30_days_before_is_credited", built)
+
+
+def test_seconds_to_convert_drops_sub_second_remainder(built: tuple[dict, dict]) -> None:
+    check("seconds_to_convert_drops_sub_second_remainder", built)
 
 
 def test_every_fixture_has_a_test() -> None:

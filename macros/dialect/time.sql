@@ -12,6 +12,8 @@
   {{ return(adapter.dispatch('seconds_between', 'goalline')(start_expression, end_expression)) }}
 {% endmacro %}
 
+{#- Whole seconds elapsed: the sub-second remainder is dropped, never rounded up (0.5 s is 0 s).
+    Integer microseconds, so no floating-point error creeps in. -#}
 {% macro duckdb__seconds_between(start_expression, end_expression) -%}
-  cast(epoch({{ end_expression }}) - epoch({{ start_expression }}) as bigint)
+  cast((epoch_us({{ end_expression }}) - epoch_us({{ start_expression }})) // 1000000 as bigint)
 {%- endmacro %}

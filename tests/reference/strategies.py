@@ -16,7 +16,8 @@ Row = tuple[str, dict[str, Any]]
 
 BASE = datetime(2026, 3, 1)
 # Hours from BASE: instants 1h apart and whole days apart, 30/31 days out for rule 10.
-HOURS = [0, 1, 24, 25, 48, 49, 72, 96, 168, 744, 745, 768]
+# 24h + 0.5s and 48h - 0.5s: sub-second instants next to the whole ones.
+HOURS = [0, 1, 24, 25, 48, 49, 72, 96, 168, 744, 745, 768, 24 + 0.5 / 3600, 48 - 0.5 / 3600]
 TIMES = st.sampled_from(HOURS)
 CHANNELS = ["email", "sms", "push", "webhook", "slack", "in_app", "whatsapp"]
 ACTION_TYPES = [*CHANNELS, "create_update_person", "webhook", *["email"] * 4, "sms", "push"]
@@ -69,8 +70,8 @@ SEQ_TABLES = {
 }
 
 
-def at(hours: int) -> str:
-    return (BASE + timedelta(hours=hours)).strftime("%Y-%m-%d %H:%M:%S")
+def at(hours: float) -> str:
+    return (BASE + timedelta(hours=hours)).isoformat(sep=" ")
 
 
 def property_values() -> st.SearchStrategy[Any]:
@@ -305,7 +306,9 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
         )
         # Goal candidates shortly after this journey's start, so conversions are common.
         if draw(st.integers(0, 2)):
-            received = start + draw(st.sampled_from([0, 1, 24, 25, 48, 72, 168]))
+            received = start + draw(
+                st.sampled_from([0, 1, 24, 25, 48, 72, 168, 24 - 0.5 / 3600, 24 + 0.5 / 3600])
+            )
             rows.append(
                 (
                     "events",
@@ -351,7 +354,11 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
         kinds += [draw(st.sampled_from(METRICS)) for _ in range(draw(st.integers(0, 3)))]
         kinds = [draw(st.sampled_from(FAILURES)) if k == "failure" else k for k in kinds]
         for position, metric in enumerate(kinds):
-            hours = [0, 0, 1, 24, 48] if position == 0 else [0, 1, 1, 24, 25, 48, 49, 744]
+            hours = (
+                [0, 0, 1, 24, 48]
+                if position == 0
+                else [0, 1, 1, 24, 25, 48, 49, 744, 0.5 / 3600, 48 - 0.5 / 3600]
+            )
             rows.append(
                 (
                     "metrics",
@@ -580,10 +587,10 @@ def reformat_times(draw: st.DrawFn, table: str, row: dict[str, Any]) -> dict[str
             continue
         spelling = draw(st.sampled_from(["plain", "plain", "plain", "zulu", "offset", "epoch"]))
         if spelling == "zulu":
-            out[column] = instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+            out[column] = instant.isoformat() + "Z"
         elif spelling == "offset":
-            out[column] = (instant + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S+02:00")
-        elif spelling == "epoch":
+            out[column] = (instant + timedelta(hours=2)).isoformat() + "+02:00"
+        elif spelling == "epoch" and not instant.microsecond:
             out[column] = str(int(instant.replace(tzinfo=UTC).timestamp()))
     return out
 
