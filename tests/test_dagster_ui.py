@@ -7,6 +7,7 @@ Screenshots go to tests/artifacts/ (gitignored).
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -150,6 +151,8 @@ def test_the_ui_renders_the_asset_graph_and_the_checks_of_fct_conversions(
             )
             # The graph draws only the nodes in view; fct_conversions is centred with its checks.
             page.get_by_text("Asset checks").first.wait_for(timeout=30_000)
+            # Check counts arrive in a second query, e.g. "0 / 13 Passed" before any run.
+            page.get_by_text(re.compile(r"\d+ / \d+ Passed")).first.wait_for(timeout=60_000)
             page.screenshot(path=str(ARTIFACTS / "asset_graph_marts.png"))
 
             open_when_loaded(
@@ -160,7 +163,8 @@ def test_the_ui_renders_the_asset_graph_and_the_checks_of_fct_conversions(
                 "gx_no_retroactive_conversions",
                 "unique_fct_conversions_journey_id",
             ):
-                page.get_by_text(check, exact=True).first.wait_for(timeout=30_000)
+                # Long names are drawn middle-truncated; the full name is in the row's DOM.
+                page.get_by_text(check, exact=True).first.wait_for(state="attached", timeout=30_000)
             page.screenshot(path=str(ARTIFACTS / "fct_conversions_checks.png"))
         finally:
             browser.close()
