@@ -122,7 +122,9 @@ def event_properties(draw: st.DrawFn) -> dict[str, Any]:
 def scenarios(draw: st.DrawFn) -> list[Row]:
     """Rows (local ids, no workspace_id) of one workspace."""
     rows: list[Row] = []
-    people = [f"p{i}" for i in range(draw(st.integers(1, 2)))]
+    # One scenario in five is larger: more people, versions, events and journeys interleave.
+    large = draw(st.integers(0, 4)) == 0
+    people = [f"p{i}" for i in range(draw(st.integers(1, 3 if large else 2)))]
     for person in people:
         rows.append(
             ("people", {"internal_customer_id": person, "customer_id": person, "seq_num": 1})
@@ -159,7 +161,7 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
                     },
                 )
             )
-        version_count = draw(st.integers(0, 3))
+        version_count = draw(st.integers(0, 4 if large else 3))
         for version in range(1, version_count + 1):
             goal_type = draw(
                 st.sampled_from(["event", "event", "segment_entered", "segment_exited", "none"])
@@ -174,7 +176,7 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
                         "valid_from": at(
                             -24
                             if version == 1 and draw(st.integers(0, 2))
-                            else draw(st.sampled_from([-24, 0, 1, 24, 48, 96]))
+                            else draw(st.sampled_from([-24, 0, 1, 24, 25, 48, 96, 24 + 0.5 / 3600]))
                         ),
                         "goal_type": goal_type,
                         "event_name": draw(st.sampled_from(EVENT_NAMES))
@@ -217,7 +219,7 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
             )
         )
     events = []
-    for index in range(draw(st.integers(0, 6))):
+    for index in range(draw(st.integers(0, 10 if large else 6))):
         received = draw(st.sampled_from([*HOURS, 24, 25, 48, 49, 72]))
         # Claimed timestamps backdated across window edges, or ahead (client clock skew).
         claimed = received + draw(st.sampled_from([0, 0, -1, -24, -72, 1]))
@@ -237,7 +239,7 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
                 },
             )
         )
-    for _ in range(draw(st.integers(0, 5))):
+    for _ in range(draw(st.integers(0, 8 if large else 5))):
         rows.append(
             (
                 "segment_memberships",
@@ -276,7 +278,7 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
             "seq_num": 1,
         }
 
-    for index in range(draw(st.integers(1, 3))):
+    for index in range(draw(st.integers(1, 5 if large else 3))):
         subject = f"j{index}"
         person = draw(st.sampled_from(people))
         campaign = draw(st.sampled_from(campaigns))
