@@ -104,6 +104,7 @@ def _journey(journey_id: str = "j0", start: int = 0, **values: Any) -> dict[str,
         "credited_delivery_id": None,
         "expected_exit_at": None,
         "exit_reason": None,
+        "deliveries_sent": 1,
         "deliveries_after_exit": 0,
     }
     return {**row, **values}
@@ -212,7 +213,7 @@ FIXTURES["journey_of_unlanded_campaign_is_kept"] = (
     ],
     {
         "fct_journeys": [
-            {**_journey(goal_version_at_start=None), "campaign_id": "cx"},
+            {**_journey(goal_version_at_start=None, deliveries_sent=0), "campaign_id": "cx"},
         ],
         "fct_conversions": [],
         "fct_cross_journey_conversions": [],

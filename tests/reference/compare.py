@@ -27,6 +27,7 @@ COMPARED = {
             "credited_delivery_id",
             "expected_exit_at",
             "exit_reason",
+            "deliveries_sent",
             "deliveries_after_exit",
         ],
     ),

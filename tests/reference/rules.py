@@ -301,6 +301,11 @@ def build_marts(staged: Staged) -> dict[str, list[dict[str, Any]]]:
                 "credited_delivery_id": converted[1].delivery_id if converted else None,
                 "expected_exit_at": exit_at[0] if exit_at else None,
                 "exit_reason": exit_at[1] if exit_at else None,
+                "deliveries_sent": sum(
+                    1
+                    for d in journey.deliveries
+                    if any(m.metric in LEFT_PLATFORM for m in world.metrics[d.delivery_id])
+                ),
                 "deliveries_after_exit": sum(
                     1 for d in journey.deliveries if exit_at and d.created_at > exit_at[0]
                 ),

@@ -34,7 +34,7 @@ METRICS = [
     "spammed",
 ]
 FAILURES = ["bounced", "failed", "dropped", "undeliverable"]
-EVENT_NAMES = ["purchase", "purchase", "purchase", "signup"]
+EVENT_NAMES = ["purchase", "purchase", "purchase", "signup", "Purchase"]
 SEGMENTS = ["s1", "s2"]
 
 # Columns holding ids that must be unique per example (prefixed by `materialize`).
@@ -89,6 +89,7 @@ def goal_filters(draw: st.DrawFn) -> dict[str, Any] | None:
             "operator": draw(
                 st.sampled_from(
                     ["eq", "neq", "gt", "gte", "lt", "lte", "contains", "exists", "not_exists"]
+                    + ["eq", "contains", "starts_with"]
                 )
             ),
         }
@@ -100,17 +101,20 @@ def goal_filters(draw: st.DrawFn) -> dict[str, Any] | None:
         elif source == 1:
             condition["compare_to"] = {"person_attribute": "plan"}
         elif condition["operator"] not in {"exists", "not_exists"}:
-            condition["value"] = draw(st.sampled_from([9.99, 10, "10", "pro", "k1", "1", 10.0]))
+            condition["value"] = draw(
+                st.sampled_from([9.99, 10, "10", "pro", "k1", "1", 10.0, None, "0.0", 1e3])
+            )
         conditions.append(condition)
-    return {"match": draw(st.sampled_from(["all", "any"])), "conditions": conditions}
+    match = draw(st.sampled_from(["all", "any", "any", None]))
+    return {"conditions": conditions, **({"match": match} if match else {})}
 
 
 @st.composite
 def event_properties(draw: st.DrawFn) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for name, values in {
-        "total": [5, 10, 20, 9.99, "10", None, 10.0, -3],
-        "plan": ["pro", "free", "Pro", "k10"],
+        "total": [5, 10, 20, 9.99, "10", None, 10.0, -3, 1e3, True],
+        "plan": ["pro", "free", "Pro", "k10", ["pro"]],
         "course_id": ["k1", "k2", 1, "10"],
     }.items():
         if draw(st.booleans()):
