@@ -28,7 +28,10 @@ def dbt_build(
     select: str | None = None,
     with_tests: bool = True,
 ) -> None:
-    """`dbt build` (seeds, models and, unless with_tests is false, their tests) into db_path; with processing_start/end only that processing-time batch is re-staged."""
+    """`dbt build` (seeds, models and, unless with_tests is false, their tests) into db_path.
+
+    With processing_start/processing_end only that processing-time batch is re-staged.
+    """
     db_path.parent.mkdir(parents=True, exist_ok=True)
     extra = ["--target-path", str(dbt_target_dir(db_path))]
     if full_refresh:

@@ -83,8 +83,14 @@ def run_sampled(name: str, code: str, env: dict[str, str]) -> Step:
     return Step(name, seconds, peak)
 
 
-def floor_code(landing: Path, db: Path, marts: dict[str, list[tuple[str, str]]], counts: dict[str, int],
-               memory_limit: str, threads: int) -> str:
+def floor_code(
+    landing: Path,
+    db: Path,
+    marts: dict[str, list[tuple[str, str]]],
+    counts: dict[str, int],
+    memory_limit: str,
+    threads: int,
+) -> str:
     """DuckDB alone: decode every column of every landing file once, write mart-sized tables."""
     return f"""
 import duckdb, json
@@ -98,7 +104,8 @@ con.execute("set threads = {threads}")
 tables = sorted({{p.name.split('_d')[0] for p in landing.glob('*.parquet')}})
 for table in tables:
     files = sorted(str(p) for p in landing.glob(table + '_d*.parquet'))
-    columns = [r[0] for r in con.execute(f"describe select * from read_parquet({{files}})").fetchall()]
+    described = con.execute(f"describe select * from read_parquet({{files}})").fetchall()
+    columns = [row[0] for row in described]
     # max() of every column forces every value of every file to be read and decoded once.
     aggregates = ', '.join(f'max("{{c}}")' for c in columns)
     con.execute(f"select {{aggregates}} from read_parquet({{files}})").fetchall()
@@ -110,7 +117,8 @@ for mart, columns in marts.items():
             return f"date '2026-01-01' + cast(range % 90 as integer)"
         return f"cast(hash(range, {{i}}) % 1000 as {{t}})"
     select = ', '.join(f"{{value(i, t)}} as c{{i}}" for i, (name, t) in enumerate(columns))
-    con.execute(f"create or replace table floor_{{mart}} as select {{select}} from range({{counts[mart]}})")
+    rows = counts[mart]
+    con.execute(f"create or replace table floor_{{mart}} as select {{select}} from range({{rows}})")
 con.close()
 """
 
@@ -121,6 +129,18 @@ from pathlib import Path
 from benchmarks.dbt_run import dbt_build
 dbt_build(Path({str(landing)!r}), Path({str(db)!r}), **{options!r})
 """
+
+
+def slowest_models(db: Path, keep_as: Path, top: int = 8) -> list[tuple[str, float]]:
+    """Keep dbt's run_results.json of the last step and return its slowest nodes."""
+    results = db.resolve().parent / f"{db.stem}_dbt_target" / "run_results.json"
+    keep_as.write_text(results.read_text())
+    nodes = json.loads(results.read_text())["results"]
+    timed = sorted(
+        ((n["unique_id"].split(".")[-1], n["execution_time"]) for n in nodes),
+        key=lambda item: -item[1],
+    )
+    return timed[:top]
 
 
 def mart_shapes(db: Path) -> tuple[dict[str, list[tuple[str, str]]], dict[str, int]]:
@@ -188,6 +208,7 @@ def main() -> None:
         build_code(landing, db, {"full_refresh": True, "with_tests": False}),
         env,
     )
+    slow_full = slowest_models(db, work / "full_run_results.json")
     shapes, counts = mart_shapes(db)
     floor = run_sampled(
         "floor",
@@ -208,14 +229,17 @@ def main() -> None:
         ),
         env,
     )
+    slow_daily = slowest_models(db, work / "daily_run_results.json")
     steps += [floor, full, daily]
     load_after = os.getloadavg()
 
     table = Table(title=f"goalline benchmark, scale {args.scale:g} ({rows:,} landed rows)")
     for column in ("step", "seconds", "landed rows/s", "ratio", "peak RSS"):
         table.add_column(column, justify="right" if column != "step" else "left")
-    ratios = {"full build": f"{full.seconds / floor.seconds:.1f}x floor",
-              "daily run": f"{daily.seconds / full.seconds:.1%} of full"}
+    ratios = {
+        "full build": f"{full.seconds / floor.seconds:.1f}x floor",
+        "daily run": f"{daily.seconds / full.seconds:.1%} of full",
+    }
     lines = []
     for step in steps:
         per_second = f"{rows / step.seconds:,.0f}" if step.name != "simulate" else ""
@@ -232,7 +256,8 @@ def main() -> None:
             f"# Benchmark at scale {args.scale:g}",
             "",
             f"- when: {datetime.now().isoformat(timespec='seconds')} UTC; command: "
-            f"`python3 -m uv run python benchmarks/run.py --scale {args.scale:g} --days {args.days}`",
+            "`python3 -m uv run python benchmarks/run.py "
+            f"--scale {args.scale:g} --days {args.days}`",
             f"- landed rows: {rows:,} over {args.days} days; marts: {mart_rows}",
             f"- DuckDB memory_limit {args.memory_limit}, threads {args.threads}; dbt threads 2; "
             f"{psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
@@ -246,6 +271,11 @@ def main() -> None:
             "| step | seconds | landed rows/s | ratio | peak RSS (process tree) |",
             "|---|---|---|---|---|",
             *lines,
+            "",
+            "Slowest models (seconds of dbt execution, 2 models run in parallel):",
+            "",
+            "- full build: " + ", ".join(f"{name} {sec:.1f}" for name, sec in slow_full),
+            "- daily run: " + ", ".join(f"{name} {sec:.1f}" for name, sec in slow_daily),
             "",
         ]
     )

@@ -39,6 +39,9 @@ CHANNELS = (
 CAMPAIGNS = 20
 NEWSLETTERS = 5
 SEGMENTS = 5
+PURCHASE_FILTER = (
+    '{"match": "all", "conditions": [{"property": "total", "operator": "gt", "value": 9.99}]}'
+)
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,14 @@ class Simulator:
         return rows
 
     # --- tables ---------------------------------------------------------------------------
+    def at_fraction(self, fraction: str) -> str:
+        """The instant `fraction` (0-1) of the way through the simulated period."""
+        return f"{self.start} + to_seconds(cast({fraction} * 86400 * {self.days} as bigint))"
+
+    def campaign_of(self, fraction: str) -> str:
+        # u**1.5: a few campaigns run most journeys.
+        return f"'c' || cast(floor({CAMPAIGNS} * pow({fraction}, 1.5)) as integer)"
+
     def person_of(self, key: str, salt: str) -> str:
         # u**2 gives density ~ 1/sqrt(x): low ids are heavy users, most ids see little.
         return f"'p' || cast(floor({self.sizes.people} * pow({self.u(key, salt)}, 2)) as bigint)"
@@ -163,7 +174,8 @@ class Simulator:
         campaigns = f"""
             select {ws} as workspace_id, 'c' || range as campaign_id, 'Campaign ' || range as name,
                 'campaign' as kind,
-                case when range % 4 = 3 then 'seg_' || (range % {SEGMENTS}) end as trigger_segment_id,
+                case when range % 4 = 3 then 'seg_' || (range % {SEGMENTS}) end
+                    as trigger_segment_id,
                 {self.start} - to_days(30) as created_at
             from range({CAMPAIGNS})
             union all
@@ -208,11 +220,10 @@ class Simulator:
             select {ws} as workspace_id, owner as campaign_id, version, valid_from, goal_type,
                 case when goal_type = 'event' then 'purchase' end as event_name,
                 case when goal_type like 'segment%' then 'seg_paid' end as segment_id,
-                case when goal_type = 'event' then
-                    '{{"match": "all", "conditions": [{{"property": "total", "operator": "gt", "value": 9.99}}]}}'
-                end as filter,
+                case when goal_type = 'event' then '{PURCHASE_FILTER}' end as filter,
                 window_days, basis,
-                case when i % 4 = 0 then 'converted' when i % 4 = 1 then 'converted_or_stopped_matching'
+                case when i % 4 = 0 then 'converted'
+                     when i % 4 = 1 then 'converted_or_stopped_matching'
                      else 'none' end as exit_condition
             from versions
         """
@@ -227,20 +238,21 @@ class Simulator:
         s, u = self.sizes, self.u
         sql = f"""
             with base as (
-                select range as i, {self.start} - to_days(1 + cast({u('range', 'pc')} * 365 as integer))
-                    as created_at
+                select range as i,
+                    {self.start} - to_days(1 + cast({u("range", "pc")} * 365 as integer))
+                        as created_at
                 from range({s.people})
             ),
             versions as (
                 select i, created_at, created_at as updated_at, 1 as version from base
                 union all
                 -- 3% of people are updated during the period (a re-sent row, higher seq_num).
-                select i, created_at,
-                    {self.start} + to_seconds(cast({u('i', 'pu')} * 86400 * {self.days} as bigint)), 2
-                from base where {u('i', 'pupd')} < 0.03
+                select i, created_at, {self.at_fraction(u("i", "pu"))}, 2
+                from base where {u("i", "pupd")} < 0.03
             )
-            select {self.ws} as workspace_id, 'cust' || i as customer_id, 'p' || i as internal_customer_id,
-                false as deleted, ({u('i', 'sup')} < 0.01) as suppressed, created_at, updated_at,
+            select {self.ws} as workspace_id, 'cust' || i as customer_id,
+                'p' || i as internal_customer_id,
+                false as deleted, ({u("i", "sup")} < 0.01) as suppressed, created_at, updated_at,
                 'person' || i || '@example.com' as email_addr, i * 10 + version as seq_num
             from versions
         """
@@ -250,12 +262,12 @@ class Simulator:
         s, u = self.sizes, self.u
         sql = f"""
             select {self.ws} as workspace_id, 'j' || range as subject_name,
-                {self.person_of('range', 'jp')} as internal_customer_id,
-                'c' || cast(floor({CAMPAIGNS} * pow({u('range', 'jc')}, 1.5)) as integer) as campaign_id,
+                {self.person_of("range", "jp")} as internal_customer_id,
+                {self.campaign_of(u("range", "jc"))} as campaign_id,
                 'segment' as campaign_type, null as event_id, null as trigger_id,
-                {self.start} + to_seconds(cast({u('range', 'js')} * 86400 * {self.days} as bigint))
+                {self.start} + to_seconds(cast({u("range", "js")} * 86400 * {self.days} as bigint))
                     as created_at,
-                {self.start} + to_seconds(cast({u('range', 'js')} * 86400 * {self.days} as bigint))
+                {self.start} + to_seconds(cast({u("range", "js")} * 86400 * {self.days} as bigint))
                     as started_campaign_at,
                 range * 10 as seq_num
             from range({s.journeys})
@@ -266,27 +278,25 @@ class Simulator:
         """Deliveries as SQL (reused by metrics and outputs, so they agree without a join)."""
         s, u = self.sizes, self.u
         journey = f"cast(floor({s.journeys} * pow({u('range', 'dj')}, 1.3)) as bigint)"
-        jstart = (
-            f"{self.start} + to_seconds(cast({_u(self.seed, 'j', 'js')} * 86400 * {self.days} as bigint))"
-        )
+        jstart = self.at_fraction(_u(self.seed, "j", "js"))
         return f"""
             with d as (
-                select range as i, {u('range', 'dn')} < 0.10 as is_newsletter, {journey} as j,
-                    {_channel_case(u('range', 'dch'))} as channel
+                select range as i, {u("range", "dn")} < 0.10 as is_newsletter, {journey} as j,
+                    {_channel_case(u("range", "dch"))} as channel
                 from range({s.deliveries})
             ),
             shaped as (
                 select i, channel, is_newsletter,
                     case when is_newsletter then null else 'j' || j end as subject_id,
-                    case when is_newsletter then {self.person_of('i', 'dnp')}
-                         else {self.person_of('j', 'jp')} end as internal_customer_id,
+                    case when is_newsletter then {self.person_of("i", "dnp")}
+                         else {self.person_of("j", "jp")} end as internal_customer_id,
                     case when is_newsletter then null
-                         else 'c' || cast(floor({CAMPAIGNS} * pow({_u(self.seed, 'j', 'jc')}, 1.5)) as integer)
+                         else {self.campaign_of(_u(self.seed, "j", "jc"))}
                     end as campaign_id,
                     case when is_newsletter then 'n' || (i % {NEWSLETTERS}) end as newsletter_id,
                     case when is_newsletter
-                        then {self.start} + to_seconds(cast({u('i', 'dnt')} * 86400 * {self.days} as bigint))
-                        else {jstart} + to_seconds(cast({u('i', 'dt')} * 86400 * 10 as bigint))
+                        then {self.at_fraction(u("i", "dnt"))}
+                        else {jstart} + to_seconds(cast({u("i", "dt")} * 86400 * 10 as bigint))
                     end as created_at
                 from d
             )
@@ -309,25 +319,44 @@ class Simulator:
             ("drafted", f"{u('i', 'mdr')} < 0.30", "to_seconds(0)", 0),
             ("attempted", f"{u('i', 'mat')} < 0.95", "to_seconds(1)", 1),
             ("sent", "not failed", "to_seconds(5)", 2),
-            ("delivered", "not failed and delivery_type in ('email', 'sms', 'push') and "
-             f"{u('i', 'mdl')} < 0.92", "to_seconds(60)", 3),
+            (
+                "delivered",
+                "not failed and delivery_type in ('email', 'sms', 'push') and "
+                f"{u('i', 'mdl')} < 0.92",
+                "to_seconds(60)",
+                3,
+            ),
             ("bounced", "failed and delivery_type = 'email'", "to_seconds(90)", 4),
             ("failed", "failed and delivery_type <> 'email'", "to_seconds(90)", 5),
             ("opened", "opened", f"to_seconds(120 + cast({u('i', 'mot')} * 172800 as bigint))", 6),
-            ("clicked", f"opened and {u('i', 'mcl')} < 0.12",
-             f"to_seconds(180 + cast({u('i', 'mot')} * 172800 as bigint))", 7),
-            ("converted", f"not failed and {u('i', 'mcv')} < 0.02",
-             f"to_seconds(cast({u('i', 'mcvt')} * 86400 * 3 as bigint))", 8),
-            ("unsubscribed", f"opened and {u('i', 'mun')} < 0.01",
-             f"to_seconds(200 + cast({u('i', 'mot')} * 172800 as bigint))", 9),
+            (
+                "clicked",
+                f"opened and {u('i', 'mcl')} < 0.12",
+                f"to_seconds(180 + cast({u('i', 'mot')} * 172800 as bigint))",
+                7,
+            ),
+            (
+                "converted",
+                f"not failed and {u('i', 'mcv')} < 0.02",
+                f"to_seconds(cast({u('i', 'mcvt')} * 86400 * 3 as bigint))",
+                8,
+            ),
+            (
+                "unsubscribed",
+                f"opened and {u('i', 'mun')} < 0.01",
+                f"to_seconds(200 + cast({u('i', 'mot')} * 172800 as bigint))",
+                9,
+            ),
         ]
         branches = "\nunion all\n".join(
             f"""select {self.ws} as workspace_id, 'm' || (i * 10 + {order}) as event_id,
                     delivery_id, '{kind}' as metric,
-                    case when '{kind}' in ('bounced', 'failed') then 'mailbox unavailable' end as reason,
-                    case when '{kind}' = 'clicked' and {u('i', 'mlk')} < 0.9 then 'link' || (i % 5) end
-                        as link_id,
-                    case when '{kind}' = 'clicked' then 'https://example.com/' || (i % 5) end as link_url,
+                    case when '{kind}' in ('bounced', 'failed') then 'mailbox unavailable' end
+                        as reason,
+                    case when '{kind}' = 'clicked' and {u("i", "mlk")} < 0.9
+                        then 'link' || (i % 5) end as link_id,
+                    case when '{kind}' = 'clicked' then 'https://example.com/' || (i % 5) end
+                        as link_url,
                     created_at + {offset} as created_at, (i * 10 + {order}) * 10 as seq_num
                 from shaped where {condition}"""
             for kind, condition, offset, order in kinds
@@ -335,8 +364,8 @@ class Simulator:
         sql = f"""
             with d as ({self.delivery_rows()}),
             shaped as (
-                select *, {u('i', 'mfail')} < 0.03 as failed,
-                    delivery_type = 'email' and {u('i', 'mfail')} >= 0.03 and {u('i', 'mop')} < 0.30
+                select *, {u("i", "mfail")} < 0.03 as failed,
+                    delivery_type = 'email' and {u("i", "mfail")} >= 0.03 and {u("i", "mop")} < 0.30
                         as opened
                 from d
             )
@@ -361,16 +390,16 @@ class Simulator:
         )
         sql = f"""
             with e as (
-                select range as i, {received} as received_at, {u('range', 'en')} as un,
-                    {u('range', 'ek')} as uk
+                select range as i, {received} as received_at, {u("range", "en")} as un,
+                    {u("range", "ek")} as uk
                 from range({s.events})
             )
             select {self.ws} as workspace_id, 'e' || i as event_id,
-                {self.person_of('i', 'ep')} as internal_customer_id,
+                {self.person_of("i", "ep")} as internal_customer_id,
                 case when un < 0.006 then 'purchase' when un < 0.03 then 'added_to_cart'
                      when un < 0.05 then 'signed_up' else 'page_viewed' end as name,
                 case when un < 0.006
-                    then '{{"total": ' || round({u('i', 'etot')} * 200, 2) || ', "course_id": "k'
+                    then '{{"total": ' || round({u("i", "etot")} * 200, 2) || ', "course_id": "k'
                         || (i % 40) || '"}}'
                     else '{{"path": "/p/' || (i % 1000) || '"}}' end as properties,
                 case when uk < 0.02 then received_at + to_seconds(30)
@@ -384,11 +413,13 @@ class Simulator:
     def attributes(self) -> int:
         s, u = self.sizes, self.u
         sql = f"""
-            select {self.ws} as workspace_id, {self.person_of('range', 'ap')} as internal_customer_id,
+            select {self.ws} as workspace_id,
+                {self.person_of("range", "ap")} as internal_customer_id,
                 'plan' as attribute_name,
-                case when {u('range', 'av')} < 0.6 then 'free' when {u('range', 'av')} < 0.9 then 'pro'
+                case when {u("range", "av")} < 0.6 then 'free'
+                     when {u("range", "av")} < 0.9 then 'pro'
                      else 'team' end as attribute_value,
-                {self.start} + to_seconds(cast({u('range', 'at')} * 86400 * {self.days} as bigint))
+                {self.start} + to_seconds(cast({u("range", "at")} * 86400 * {self.days} as bigint))
                     + to_microseconds(range % 1000) as timestamp,
                 range * 10 as seq_num
             from range({s.attributes})
@@ -401,9 +432,9 @@ class Simulator:
         entered = f"{self.start} + to_seconds(cast({u('p', 'st')} * 86400 * {self.days} as bigint))"
         sql = f"""
             with p as (
-                select range as p, {self.person_of('range', 'sp')} as person,
-                    case when {u('range', 'ss')} < 0.3 then 'seg_paid'
-                         else 'seg_' || cast(floor({u('range', 'ss')} * {SEGMENTS}) as integer) end
+                select range as p, {self.person_of("range", "sp")} as person,
+                    case when {u("range", "ss")} < 0.3 then 'seg_paid'
+                         else 'seg_' || cast(floor({u("range", "ss")} * {SEGMENTS}) as integer) end
                         as segment_id
                 from range({pairs})
             ),
@@ -413,9 +444,9 @@ class Simulator:
                 from p
                 union all
                 select p, person, segment_id, 'exited', {entered}
-                    + to_seconds(cast(3600 + {u('p', 'sx')} * 86400 * 10 as bigint))
+                    + to_seconds(cast(3600 + {u("p", "sx")} * 86400 * 10 as bigint))
                     + to_microseconds(p % 1000000), 1
-                from p where {u('p', 'sxx')} < 0.6
+                from p where {u("p", "sxx")} < 0.6
             )
             select {self.ws} as workspace_id, person as internal_customer_id, segment_id,
                 occurred_at, action, (p * 2 + k) * 10 as seq_num
@@ -455,7 +486,11 @@ def main() -> None:
     args = parser.parse_args()
     began = time.perf_counter()
     counts = simulate(
-        args.out_dir, args.scale, days=args.days, seed=args.seed, threads=args.threads,
+        args.out_dir,
+        args.scale,
+        days=args.days,
+        seed=args.seed,
+        threads=args.threads,
         memory_limit=args.memory_limit,
     )
     for table, rows in counts.items():

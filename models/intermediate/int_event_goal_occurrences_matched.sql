@@ -51,7 +51,8 @@ sides as (
         and candidates.person_id = attributes.person_id
         and conditions.person_attribute = attributes.attribute_name
         and candidates.received_at >= attributes.value_from
-        and (candidates.received_at < attributes.value_until or attributes.value_until is null)
+        -- coalesce, not `or ... is null`: an OR in the condition makes DuckDB nested-loop join.
+        and candidates.received_at < coalesce(attributes.value_until, cast('infinity' as timestamp))
 ),
 
 evaluated as (

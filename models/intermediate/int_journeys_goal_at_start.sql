@@ -31,7 +31,8 @@ with_version as (
         on journeys.workspace_id = versions.workspace_id
         and journeys.campaign_id = versions.campaign_id
         and journeys.started_at >= versions.valid_from
-        and (journeys.started_at < versions.valid_until or versions.valid_until is null)
+        -- coalesce, not `or ... is null`: an OR in the condition makes DuckDB nested-loop join.
+        and journeys.started_at < coalesce(versions.valid_until, cast('infinity' as timestamp))
 ),
 
 with_membership as (
@@ -44,7 +45,7 @@ with_membership as (
         and with_version.person_id = memberships.person_id
         and with_version.goal_segment_id = memberships.segment_id
         and with_version.started_at >= memberships.state_from
-        and (with_version.started_at < memberships.state_until or memberships.state_until is null)
+        and with_version.started_at < coalesce(memberships.state_until, cast('infinity' as timestamp))
 ),
 
 final as (

@@ -33,9 +33,11 @@ final as (
             {%- endfor %}
         ) as revenue
     from conversions
+    -- One equality, so DuckDB hash-joins: with the kind test as a second join condition it
+    -- compared every conversion with every event (nested loop, minutes at 5M events).
     left join events
-        on conversions.occurrence_kind = 'event'
-        and conversions.occurrence_id = events.event_id
+        on case when conversions.occurrence_kind = 'event' then conversions.occurrence_id end
+        = events.event_id
 )
 
 select * from final
