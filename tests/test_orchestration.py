@@ -329,7 +329,10 @@ def test_rerunning_one_partition_replaces_only_that_days_rows(
 def test_the_daily_schedule_builds_yesterday_at_six_utc(orchestration_defs: dg.Definitions) -> None:
     schedule = orchestration_defs.resolve_schedule_def("daily_build_schedule")
     at = datetime(2026, 1, 7, 6, 0, tzinfo=UTC)
-    with dg.build_schedule_context(scheduled_execution_time=at) as context:
+    repository = orchestration_defs.get_repository_def()
+    with dg.build_schedule_context(
+        scheduled_execution_time=at, repository_def=repository
+    ) as context:
         requests = schedule.evaluate_tick(context).run_requests
     assert [request.partition_key for request in requests] == ["2026-01-06"]
 
