@@ -4,10 +4,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from landing_builder import Landing
 from typer.testing import CliRunner
 
 from goalline.cli import app
-from landing_builder import Landing
 
 runner = CliRunner()
 
@@ -61,7 +61,10 @@ def test_dbt_itself_rejects_a_missing_required_column(tmp_path: Path) -> None:
         run_build(landing_dir, tmp_path / "w.duckdb", select="lnd_deliveries")
 
 
-def test_build_writes_marts_readable_by_any_client(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One `goalline build` through the CLI, shared by the build and export tests."""
+    tmp_path = tmp_path_factory.mktemp("cli_build")
     landing_dir = minimal_landing().write(tmp_path / "landing")
     extra = landing_dir / "subjects_000002.csv"
     # Unknown extra columns are tolerated.
@@ -71,20 +74,26 @@ def test_build_writes_marts_readable_by_any_client(tmp_path: Path) -> None:
     )
     db = tmp_path / "w.duckdb"
     result = runner.invoke(app, ["build", "--landing", str(landing_dir), "--db", str(db)])
-    assert result.exit_code == 0, result.output
-    assert "Journeys and conversions per campaign" in result.output
+    return (
+        db,
+        result.output if result.exit_code == 0 else f"exit {result.exit_code}: {result.output}",
+    )
+
+
+def test_build_writes_marts_readable_by_any_client(built: tuple[Path, str]) -> None:
+    db, output = built
+    assert "Journeys and conversions per campaign" in output, output
     with duckdb.connect(str(db)) as connection:
         rows = connection.execute(
-            "select journey_id, started_at::varchar, is_converted from marts.fct_journeys order by 1"
+            "select journey_id, started_at::varchar, is_converted"
+            " from marts.fct_journeys order by 1"
         ).fetchall()
     assert rows == [("j", "2026-01-01 00:00:00", False), ("j2", "2026-01-02 00:00:00", False)]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
-def test_export_writes_a_mart_file(tmp_path: Path, suffix: str) -> None:
-    landing_dir = minimal_landing().write(tmp_path / "landing")
-    db = tmp_path / "w.duckdb"
-    assert runner.invoke(app, ["build", "--landing", str(landing_dir), "--db", str(db)]).exit_code == 0
+def test_export_writes_a_mart_file(built: tuple[Path, str], tmp_path: Path, suffix: str) -> None:
+    db, _ = built
     out = tmp_path / f"journeys{suffix}"
     result = runner.invoke(
         app, ["export", "--mart", "fct_journeys", "--out", str(out), "--db", str(db)]
@@ -92,16 +101,20 @@ def test_export_writes_a_mart_file(tmp_path: Path, suffix: str) -> None:
     assert result.exit_code == 0, result.output
     reader = "read_csv" if suffix == ".csv" else "read_parquet"
     with duckdb.connect() as connection:
-        rows = connection.execute(f"select journey_id from {reader}('{out}')").fetchall()
-    assert rows == [("j",)]
+        rows = connection.execute(f"select journey_id from {reader}('{out}') order by 1").fetchall()
+    assert rows == [("j",), ("j2",)]
 
 
-def test_export_rejects_unknown_mart(tmp_path: Path) -> None:
-    landing_dir = minimal_landing().write(tmp_path / "landing")
-    db = tmp_path / "w.duckdb"
-    assert runner.invoke(app, ["build", "--landing", str(landing_dir), "--db", str(db)]).exit_code == 0
+def test_export_rejects_unknown_mart(built: tuple[Path, str], tmp_path: Path) -> None:
+    db, _ = built
     result = runner.invoke(
         app, ["export", "--mart", "nope", "--out", str(tmp_path / "x.csv"), "--db", str(db)]
     )
     assert result.exit_code == 1
     assert "no mart named nope" in result.output
+
+
+def test_check_exits_non_zero_without_a_database(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", "--db", str(tmp_path / "missing.duckdb")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
