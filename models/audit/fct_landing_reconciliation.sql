@@ -17,29 +17,33 @@
 with
 
 quarantine as (
-    select table_name, count(*) as rows_quarantined
+    select
+        table_name,
+        count(*) as rows_quarantined
     from {{ ref('stg_quarantine') }}
     group by table_name
 ),
 
 {% for table_name, landing_model, base_model, staging_model in tables %}
-counts_{{ table_name }} as (
-    select
-        '{{ table_name }}' as table_name,
-        (select count(*) from {{ ref(landing_model) }}) as rows_landed,
-        (select count(*) from {{ ref(staging_model) }}) as rows_staged,
-        (select count(*) from {{ ref(base_model) }} where quarantine_reason is null and key_rank > 1)
-            as rows_superseded
-),
+    counts_{{ table_name }} as (
+        select
+            '{{ table_name }}' as table_name,
+            (select count(*) from {{ ref(landing_model) }}) as rows_landed,
+            (select count(*) from {{ ref(staging_model) }}) as rows_staged,
+            (
+                select count(*) from {{ ref(base_model) }}
+                where quarantine_reason is null and key_rank > 1)
+                as rows_superseded
+    ),
 {% endfor %}
 
 counted as (
-{%- for table_name, landing_model, base_model, staging_model in tables %}
-    select * from counts_{{ table_name }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-{%- endfor %}
+    {%- for table_name, landing_model, base_model, staging_model in tables %}
+        select * from counts_{{ table_name }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 final as (

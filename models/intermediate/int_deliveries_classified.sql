@@ -47,8 +47,9 @@ classified as (
     from with_journey
     inner join channel_rules on with_journey.delivery_type = channel_rules.delivery_type
     left join actions
-        on with_journey.workspace_id = actions.workspace_id
-        and with_journey.action_id = actions.action_id
+        on
+            with_journey.workspace_id = actions.workspace_id
+            and with_journey.action_id = actions.action_id
     left join action_rules on actions.action_type = action_rules.action_type
 )
 

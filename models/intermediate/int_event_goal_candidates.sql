@@ -15,15 +15,19 @@ versions as (
 ),
 
 goal_event_names as (
-    select distinct workspace_id, event_name from versions
+    select distinct
+        workspace_id,
+        event_name
+    from versions
 ),
 
 events as (
     select events.*
     from {{ ref('stg_tracking__events') }} as events
     inner join goal_event_names
-        on events.workspace_id = goal_event_names.workspace_id
-        and events.event_name = goal_event_names.event_name
+        on
+            events.workspace_id = goal_event_names.workspace_id
+            and events.event_name = goal_event_names.event_name
 ),
 
 final as (
@@ -44,15 +48,17 @@ final as (
         versions.window_days
     from journeys
     inner join events
-        on journeys.workspace_id = events.workspace_id
-        and journeys.person_id = events.internal_customer_id
-        and events.received_at >= journeys.started_at
+        on
+            journeys.workspace_id = events.workspace_id
+            and journeys.person_id = events.internal_customer_id
+            and journeys.started_at <= events.received_at
     inner join versions
-        on journeys.workspace_id = versions.workspace_id
-        and journeys.campaign_id = versions.campaign_id
-        and events.event_name = versions.event_name
-        and events.received_at >= versions.valid_from
-        and (events.received_at < versions.valid_until or versions.valid_until is null)
+        on
+            journeys.workspace_id = versions.workspace_id
+            and journeys.campaign_id = versions.campaign_id
+            and events.event_name = versions.event_name
+            and events.received_at >= versions.valid_from
+            and (events.received_at < versions.valid_until or versions.valid_until is null)
 )
 
 select * from final

@@ -17,7 +17,10 @@ attributes as (
 ),
 
 trigger_events as (
-    select event_id, properties from {{ ref('stg_tracking__events') }}
+    select
+        event_id,
+        properties
+    from {{ ref('stg_tracking__events') }}
 ),
 
 sides as (
@@ -41,18 +44,20 @@ sides as (
         end as compared_is_number
     from candidates
     inner join conditions
-        on candidates.workspace_id = conditions.workspace_id
-        and candidates.campaign_id = conditions.campaign_id
-        and candidates.goal_version = conditions.goal_version
+        on
+            candidates.workspace_id = conditions.workspace_id
+            and candidates.campaign_id = conditions.campaign_id
+            and candidates.goal_version = conditions.goal_version
     left join trigger_events
         on candidates.trigger_event_id = trigger_events.event_id
     left join attributes
-        on candidates.workspace_id = attributes.workspace_id
-        and candidates.person_id = attributes.person_id
-        and conditions.person_attribute = attributes.attribute_name
-        and candidates.received_at >= attributes.value_from
-        -- coalesce, not `or ... is null`: an OR in the condition makes DuckDB nested-loop join.
-        and candidates.received_at < coalesce(attributes.value_until, cast('infinity' as timestamp))
+        on
+            candidates.workspace_id = attributes.workspace_id
+            and candidates.person_id = attributes.person_id
+            and conditions.person_attribute = attributes.attribute_name
+            and candidates.received_at >= attributes.value_from
+            -- coalesce, not `or ... is null`: an OR in the condition makes DuckDB nested-loop join.
+            and candidates.received_at < coalesce(attributes.value_until, cast('infinity' as timestamp))
 ),
 
 evaluated as (
@@ -65,15 +70,16 @@ evaluated as (
                 when operator = 'not_exists' then property_text is null
                 when property_text is null or compared_text is null then false
                 when operator = 'contains' then strpos(property_text, compared_text) > 0
-                when property_is_number and compared_is_number then
-                    case operator
-                        when 'eq' then cast(property_text as double) = cast(compared_text as double)
-                        when 'neq' then cast(property_text as double) <> cast(compared_text as double)
-                        when 'gt' then cast(property_text as double) > cast(compared_text as double)
-                        when 'gte' then cast(property_text as double) >= cast(compared_text as double)
-                        when 'lt' then cast(property_text as double) < cast(compared_text as double)
-                        when 'lte' then cast(property_text as double) <= cast(compared_text as double)
-                    end
+                when property_is_number and compared_is_number
+                    then
+                        case operator
+                            when 'eq' then cast(property_text as double) = cast(compared_text as double)
+                            when 'neq' then cast(property_text as double) <> cast(compared_text as double)
+                            when 'gt' then cast(property_text as double) > cast(compared_text as double)
+                            when 'gte' then cast(property_text as double) >= cast(compared_text as double)
+                            when 'lt' then cast(property_text as double) < cast(compared_text as double)
+                            when 'lte' then cast(property_text as double) <= cast(compared_text as double)
+                        end
                 else
                     case operator
                         when 'eq' then property_text = compared_text
@@ -103,8 +109,9 @@ final as (
     select candidates.*
     from candidates
     left join per_candidate
-        on candidates.journey_id = per_candidate.journey_id
-        and candidates.event_id = per_candidate.event_id
+        on
+            candidates.journey_id = per_candidate.journey_id
+            and candidates.event_id = per_candidate.event_id
     where
         per_candidate.journey_id is null
         or (candidates.filter_match = 'any' and per_candidate.any_met)

@@ -22,7 +22,7 @@ final as (
         campaign_id,
         goal_version,
         {{ json_text('condition_json', "'property'") }} as property,
-        lower({{ json_text('condition_json', "'operator'") }}) as operator,
+        lower({{ json_text('condition_json', "'operator'") }}) as operator,  -- noqa: RF04
         {{ json_value('condition_json', 'value') }} as literal_value_json,
         {{ json_text('condition_json', "'compare_to.trigger_event_property'") }} as trigger_event_property,
         {{ json_text('condition_json', "'compare_to.person_attribute'") }} as person_attribute

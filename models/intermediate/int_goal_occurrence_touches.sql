@@ -32,10 +32,11 @@ final as (
         anchors.delivery_created_at
     from occurrences
     inner join anchors
-        on occurrences.journey_id = anchors.journey_id
-        and occurrences.basis = anchors.basis
-        and occurrences.processed_at >= anchors.counts_from
-        and (occurrences.processed_at < anchors.counts_until or anchors.counts_until is null)
+        on
+            occurrences.journey_id = anchors.journey_id
+            and occurrences.basis = anchors.basis
+            and occurrences.processed_at >= anchors.counts_from
+            and (occurrences.processed_at < anchors.counts_until or anchors.counts_until is null)
     where
         occurrences.window_days is null
         or occurrences.processed_at < {{ add_days('anchors.anchor_at', 'occurrences.window_days') }}

@@ -23,20 +23,25 @@ deliveries as (
 ),
 
 first_occurrence as (
-    select journey_id, min(processed_at) as first_occurrence_at
+    select
+        journey_id,
+        min(processed_at) as first_occurrence_at
     from occurrences
     group by journey_id
 ),
 
 first_trigger_exit as (
-    select journeys.journey_id, min(changes.occurred_at) as stopped_matching_at
+    select
+        journeys.journey_id,
+        min(changes.occurred_at) as stopped_matching_at
     from journeys
     inner join changes
-        on journeys.workspace_id = changes.workspace_id
-        and journeys.person_id = changes.internal_customer_id
-        and journeys.trigger_segment_id = changes.segment_id
-        and changes.action = 'exited'
-        and changes.occurred_at > journeys.started_at
+        on
+            journeys.workspace_id = changes.workspace_id
+            and journeys.person_id = changes.internal_customer_id
+            and journeys.trigger_segment_id = changes.segment_id
+            and changes.action = 'exited'
+            and journeys.started_at < changes.occurred_at
     group by journeys.journey_id
 ),
 
@@ -60,9 +65,12 @@ decided as (
         journey_id,
         case
             when exits_on_conversion and goal_met_at_start then 'goal_met_at_start'
-            when exits_on_conversion and first_occurrence_at is not null
-                and (not exits_on_stopped_matching or stopped_matching_at is null
-                    or first_occurrence_at <= stopped_matching_at) then 'converted'
+            when
+                exits_on_conversion and first_occurrence_at is not null
+                and (
+                    not exits_on_stopped_matching or stopped_matching_at is null
+                    or first_occurrence_at <= stopped_matching_at
+                ) then 'converted'
             when exits_on_stopped_matching and stopped_matching_at is not null then 'stopped_matching'
         end as exit_reason,
         started_at,
@@ -84,11 +92,14 @@ with_exit_time as (
 ),
 
 violations as (
-    select with_exit_time.journey_id, count(deliveries.delivery_id) as deliveries_after_exit
+    select
+        with_exit_time.journey_id,
+        count(deliveries.delivery_id) as deliveries_after_exit
     from with_exit_time
     left join deliveries
-        on with_exit_time.journey_id = deliveries.journey_id
-        and deliveries.created_at > with_exit_time.expected_exit_at
+        on
+            with_exit_time.journey_id = deliveries.journey_id
+            and with_exit_time.expected_exit_at < deliveries.created_at
     group by with_exit_time.journey_id
 ),
 

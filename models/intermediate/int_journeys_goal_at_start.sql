@@ -28,11 +28,12 @@ with_version as (
         coalesce(versions.goal_type, 'none') <> 'none' as has_goal_at_start
     from journeys
     left join versions
-        on journeys.workspace_id = versions.workspace_id
-        and journeys.campaign_id = versions.campaign_id
-        and journeys.started_at >= versions.valid_from
-        -- coalesce, not `or ... is null`: an OR in the condition makes DuckDB nested-loop join.
-        and journeys.started_at < coalesce(versions.valid_until, cast('infinity' as timestamp))
+        on
+            journeys.workspace_id = versions.workspace_id
+            and journeys.campaign_id = versions.campaign_id
+            and journeys.started_at >= versions.valid_from
+            -- coalesce, not `or ... is null`: an OR in the condition makes DuckDB nested-loop join.
+            and journeys.started_at < coalesce(versions.valid_until, cast('infinity' as timestamp))
 ),
 
 with_membership as (
@@ -41,11 +42,12 @@ with_membership as (
         coalesce(memberships.action = 'entered', false) as in_goal_segment_at_start
     from with_version
     left join memberships
-        on with_version.workspace_id = memberships.workspace_id
-        and with_version.person_id = memberships.person_id
-        and with_version.goal_segment_id = memberships.segment_id
-        and with_version.started_at >= memberships.state_from
-        and with_version.started_at < coalesce(memberships.state_until, cast('infinity' as timestamp))
+        on
+            with_version.workspace_id = memberships.workspace_id
+            and with_version.person_id = memberships.person_id
+            and with_version.goal_segment_id = memberships.segment_id
+            and with_version.started_at >= memberships.state_from
+            and with_version.started_at < coalesce(memberships.state_until, cast('infinity' as timestamp))
 ),
 
 final as (
@@ -69,8 +71,9 @@ final as (
         ) as goal_met_at_start
     from with_membership
     left join campaigns
-        on with_membership.workspace_id = campaigns.workspace_id
-        and with_membership.campaign_id = campaigns.campaign_id
+        on
+            with_membership.workspace_id = campaigns.workspace_id
+            and with_membership.campaign_id = campaigns.campaign_id
 )
 
 select * from final

@@ -34,15 +34,17 @@ final as (
         versions.window_days
     from journeys
     inner join changes
-        on journeys.workspace_id = changes.workspace_id
-        and journeys.person_id = changes.internal_customer_id
-        and changes.occurred_at > journeys.started_at
+        on
+            journeys.workspace_id = changes.workspace_id
+            and journeys.person_id = changes.internal_customer_id
+            and journeys.started_at < changes.occurred_at
     inner join versions
-        on journeys.workspace_id = versions.workspace_id
-        and journeys.campaign_id = versions.campaign_id
-        and changes.segment_id = versions.segment_id
-        and changes.occurred_at >= versions.valid_from
-        and (changes.occurred_at < versions.valid_until or versions.valid_until is null)
+        on
+            journeys.workspace_id = versions.workspace_id
+            and journeys.campaign_id = versions.campaign_id
+            and changes.segment_id = versions.segment_id
+            and changes.occurred_at >= versions.valid_from
+            and (changes.occurred_at < versions.valid_until or versions.valid_until is null)
     where
         (versions.goal_type = 'segment_entered' and changes.action = 'entered')
         or (versions.goal_type = 'segment_exited' and changes.action = 'exited')

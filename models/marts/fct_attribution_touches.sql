@@ -33,8 +33,9 @@ conversion_touches as (
         ) as decay_weight
     from conversions
     inner join touches
-        on conversions.journey_id = touches.journey_id
-        and conversions.occurrence_id = touches.occurrence_id
+        on
+            conversions.journey_id = touches.journey_id
+            and conversions.occurrence_id = touches.occurrence_id
 ),
 
 weighted as (
@@ -70,21 +71,21 @@ credits as (
 unpivoted as (
     {%- set attribution_models = ['last_touch', 'first_touch', 'linear', 'position_based', 'time_decay'] %}
     {%- for attribution_model in attribution_models %}
-    select
-        conversion_id,
-        journey_id,
-        '{{ attribution_model }}' as model,
-        delivery_id,
-        channel,
-        anchor_at,
-        converted_at,
-        touch_position,
-        touch_count,
-        cast({{ attribution_model }} as double) as credit
-    from credits
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            conversion_id,
+            journey_id,
+            '{{ attribution_model }}' as model,  -- noqa: RF04
+            delivery_id,
+            channel,
+            anchor_at,
+            converted_at,
+            touch_position,
+            touch_count,
+            cast({{ attribution_model }} as double) as credit
+        from credits
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 

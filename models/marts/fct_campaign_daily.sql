@@ -22,7 +22,10 @@ versions as (
 ),
 
 current_basis as (
-    select workspace_id, campaign_id, basis
+    select
+        workspace_id,
+        campaign_id,
+        basis
     from versions
     where valid_until is null
 ),
@@ -69,9 +72,19 @@ conversion_days as (
 ),
 
 days as (
-    select workspace_id, campaign_id, action_id, activity_date from metric_days
+    select
+        workspace_id,
+        campaign_id,
+        action_id,
+        activity_date
+    from metric_days
     union
-    select workspace_id, campaign_id, action_id, activity_date from conversion_days
+    select
+        workspace_id,
+        campaign_id,
+        action_id,
+        activity_date
+    from conversion_days
 ),
 
 final as (
@@ -101,18 +114,21 @@ final as (
         ) as conversion_rate
     from days
     left join metric_days
-        on days.workspace_id = metric_days.workspace_id
-        and days.campaign_id is not distinct from metric_days.campaign_id
-        and days.action_id is not distinct from metric_days.action_id
-        and days.activity_date = metric_days.activity_date
+        on
+            days.workspace_id = metric_days.workspace_id
+            and days.campaign_id is not distinct from metric_days.campaign_id
+            and days.action_id is not distinct from metric_days.action_id
+            and days.activity_date = metric_days.activity_date
     left join conversion_days
-        on days.workspace_id = conversion_days.workspace_id
-        and days.campaign_id is not distinct from conversion_days.campaign_id
-        and days.action_id is not distinct from conversion_days.action_id
-        and days.activity_date = conversion_days.activity_date
+        on
+            days.workspace_id = conversion_days.workspace_id
+            and days.campaign_id is not distinct from conversion_days.campaign_id
+            and days.action_id is not distinct from conversion_days.action_id
+            and days.activity_date = conversion_days.activity_date
     left join current_basis
-        on days.workspace_id = current_basis.workspace_id
-        and days.campaign_id = current_basis.campaign_id
+        on
+            days.workspace_id = current_basis.workspace_id
+            and days.campaign_id = current_basis.campaign_id
 )
 
 select * from final

@@ -31,11 +31,12 @@ final as (
     from anchors
     inner join journeys on anchors.journey_id = journeys.journey_id
     inner join versions
-        on journeys.workspace_id = versions.workspace_id
-        and journeys.campaign_id = versions.campaign_id
-        and anchors.basis = versions.basis
-        and anchors.anchor_at >= versions.valid_from
-        and (anchors.anchor_at < versions.valid_until or versions.valid_until is null)
+        on
+            journeys.workspace_id = versions.workspace_id
+            and journeys.campaign_id = versions.campaign_id
+            and anchors.basis = versions.basis
+            and anchors.anchor_at >= versions.valid_from
+            and (anchors.anchor_at < versions.valid_until or versions.valid_until is null)
 )
 
 select * from final

@@ -39,12 +39,13 @@ touched as (
     from candidates
     inner join journeys on candidates.journey_id = journeys.journey_id
     inner join touchpoints
-        on candidates.journey_id = touchpoints.journey_id
-        and touchpoints.touch_at <= candidates.received_at
-        and touchpoints.touch_at >= {{ add_days('candidates.received_at', '-' ~ var('cross_journey_lookback_days')) }}
-        -- The delivery must count at the event's processing time (rule 4).
-        and touchpoints.counts_from <= candidates.received_at
-        and (touchpoints.counts_until > candidates.received_at or touchpoints.counts_until is null)
+        on
+            candidates.journey_id = touchpoints.journey_id
+            and candidates.received_at >= touchpoints.touch_at
+            and touchpoints.touch_at >= {{ add_days('candidates.received_at', '-' ~ var('cross_journey_lookback_days')) }}
+            -- The delivery must count at the event's processing time (rule 4).
+            and candidates.received_at >= touchpoints.counts_from
+            and (candidates.received_at < touchpoints.counts_until or touchpoints.counts_until is null)
 ),
 
 ranked as (
@@ -58,7 +59,11 @@ ranked as (
 ),
 
 events as (
-    select distinct event_id, person_id, received_at, candidate_journeys
+    select distinct
+        event_id,
+        person_id,
+        received_at,
+        candidate_journeys
     from candidates
 ),
 
@@ -74,8 +79,9 @@ final as (
         ranked.touch_at
     from events
     left join ranked
-        on events.event_id = ranked.event_id
-        and ranked.credit_rank = 1
+        on
+            events.event_id = ranked.event_id
+            and ranked.credit_rank = 1
 )
 
 select * from final

@@ -19,7 +19,9 @@ deliveries as (
 ),
 
 sent_counts as (
-    select journey_id, count(*) as deliveries_sent
+    select
+        journey_id,
+        count(*) as deliveries_sent
     from deliveries
     where sent_at is not null or delivered_at is not null
     group by journey_id

@@ -52,8 +52,9 @@ final as (
         sum(delivery_outcomes.revenue) as revenue
     from delivery_outcomes
     left join campaigns
-        on delivery_outcomes.workspace_id = campaigns.workspace_id
-        and delivery_outcomes.newsletter_id = campaigns.campaign_id
+        on
+            delivery_outcomes.workspace_id = campaigns.workspace_id
+            and delivery_outcomes.newsletter_id = campaigns.campaign_id
     group by delivery_outcomes.workspace_id, delivery_outcomes.newsletter_id, campaigns.campaign_name
 )
 
