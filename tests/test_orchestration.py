@@ -326,6 +326,21 @@ def test_rerunning_one_partition_replaces_only_that_days_rows(
         assert rerun_rows == expected_rows, table
 
 
+def test_a_partition_is_passed_to_dbt_as_a_half_open_utc_window(
+    orchestration_defs: dg.Definitions,
+) -> None:
+    from orchestration.dbt_assets import daily_partitions, dbt_build_args, processing_vars
+
+    window = daily_partitions.time_window_for_partition_key("2026-01-06")
+    dbt_vars = processing_vars(window.start, window.end)
+    assert dbt_vars == {
+        "processing_start": "2026-01-06 00:00:00",
+        "processing_end": "2026-01-07 00:00:00",
+    }
+    assert dbt_build_args(False, dbt_vars) == ["build", "--vars", json.dumps(dbt_vars)]
+    assert dbt_build_args(True, None) == ["build", "--full-refresh"]
+
+
 def test_the_daily_schedule_builds_yesterday_at_six_utc(orchestration_defs: dg.Definitions) -> None:
     schedule = orchestration_defs.resolve_schedule_def("daily_build_schedule")
     at = datetime(2026, 1, 7, 6, 0, tzinfo=UTC)
