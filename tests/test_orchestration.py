@@ -459,14 +459,19 @@ def test_two_launches_are_serialised_by_the_duckdb_pool(
             location = workspace.get_code_location("goalline")
             repository = location.get_repository("__repository__")
             remote_job = repository.get_full_job("goalline_checks_job")
-            job = orchestration_defs.resolve_job_def("goalline_checks_job")
+            # Only the history writer (no Great Expectations): a short real write to the file.
+            job = orchestration_defs.resolve_job_def("goalline_checks_job").get_subset(
+                asset_selection={HISTORY}
+            )
             runs = []
             for _ in range(2):
                 run = instance.create_run_for_job(
                     job_def=job,
+                    asset_selection=frozenset({HISTORY}),
                     remote_job_origin=remote_job.get_remote_origin(),
                     job_code_origin=remote_job.get_python_origin(),
                 )
+                assert run.run_op_concurrency.all_pools == {"goalline_duckdb"}
                 instance.submit_run(run.run_id, workspace)
                 runs.append(run.run_id)
             daemon = QueuedRunCoordinatorDaemon(interval_seconds=1)
