@@ -16,25 +16,25 @@
 with
 
 {% for table_name, base_model, key_expression in tables %}
-quarantined_{{ table_name }} as (
-    select
-        '{{ table_name }}' as table_name,
-        {{ key_expression }} as row_key,
-        quarantine_reason,
-        raw_row,
-        landing_file
-    from {{ ref(base_model) }}
-    where quarantine_reason is not null
-),
+    quarantined_{{ table_name }} as (
+        select
+            '{{ table_name }}' as table_name,
+            {{ key_expression }} as row_key,
+            quarantine_reason,
+            raw_row,
+            landing_file
+        from {{ ref(base_model) }}
+        where quarantine_reason is not null
+    ),
 {% endfor %}
 
 final as (
-{%- for table_name, base_model, key_expression in tables %}
-    select * from quarantined_{{ table_name }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-{%- endfor %}
+    {%- for table_name, base_model, key_expression in tables %}
+        select * from quarantined_{{ table_name }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 )
 
 select * from final

@@ -17,14 +17,14 @@ landed as (
 
 typed as (
     select
-        workspace_id,
-        internal_customer_id,
-        attribute_name,
-        attribute_value,
-        timestamp as timestamp_raw,
+        landed.workspace_id,
+        landed.internal_customer_id,
+        landed.attribute_name,
+        landed.attribute_value,
+        landed.timestamp as timestamp_raw,
         {{ parse_timestamp('timestamp') }} as changed_at,
         {{ safe_cast('seq_num', 'bigint') }} as seq_num,
-        landing_file,
+        landed.landing_file,
         {{ row_as_json(['workspace_id', 'internal_customer_id', 'attribute_name', 'attribute_value',
             'timestamp', 'seq_num']) }} as raw_row
     from landed
@@ -34,7 +34,8 @@ checked as (
     select
         *,
         case
-            when workspace_id is null or internal_customer_id is null or attribute_name is null
+            when
+                workspace_id is null or internal_customer_id is null or attribute_name is null
                 or timestamp_raw is null then 'null_key'
             when changed_at is null then 'unparseable_timestamp:timestamp'
             when seq_num is null then 'invalid_seq_num'

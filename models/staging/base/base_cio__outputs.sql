@@ -17,19 +17,19 @@ landed as (
 
 typed as (
     select
-        workspace_id,
-        output_id,
-        subject_name,
-        output_type,
-        action_id,
-        explanation,
-        delivery_id,
+        landed.workspace_id,
+        landed.output_id,
+        landed.subject_name,
+        landed.output_type,
+        landed.action_id,
+        landed.explanation,
+        landed.delivery_id,
         {{ parse_boolean('draft') }} as is_draft,
         {{ parse_boolean('link_tracked') }} as is_link_tracked,
         created_at as created_at_raw,
         {{ parse_timestamp('created_at') }} as created_at,
         {{ safe_cast('seq_num', 'bigint') }} as seq_num,
-        landing_file,
+        landed.landing_file,
         {{ row_as_json(['workspace_id', 'output_id', 'subject_name', 'output_type', 'action_id',
             'explanation', 'delivery_id', 'draft', 'link_tracked', 'created_at', 'seq_num']) }} as raw_row
     from landed

@@ -17,9 +17,9 @@ landed as (
 
 typed as (
     select
-        workspace_id,
-        customer_id,
-        internal_customer_id,
+        landed.workspace_id,
+        landed.customer_id,
+        landed.internal_customer_id,
         {{ parse_boolean('deleted') }} as is_deleted,
         {{ parse_boolean('suppressed') }} as is_suppressed,
         created_at as created_at_raw,
@@ -27,7 +27,7 @@ typed as (
         updated_at as updated_at_raw,
         {{ parse_timestamp('updated_at') }} as updated_at,
         {{ safe_cast('seq_num', 'bigint') }} as seq_num,
-        landing_file,
+        landed.landing_file,
         {{ row_as_json(['workspace_id', 'customer_id', 'internal_customer_id', 'deleted', 'suppressed',
             'created_at', 'updated_at', 'email_addr', 'seq_num']) }} as raw_row
     from landed

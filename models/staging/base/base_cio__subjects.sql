@@ -17,19 +17,19 @@ landed as (
 
 typed as (
     select
-        workspace_id,
-        subject_name,
-        internal_customer_id,
-        campaign_id,
-        campaign_type,
-        event_id,
-        trigger_id,
+        landed.workspace_id,
+        landed.subject_name,
+        landed.internal_customer_id,
+        landed.campaign_id,
+        landed.campaign_type,
+        landed.event_id,
+        landed.trigger_id,
         {{ parse_timestamp('created_at') }} as created_at,
         created_at as created_at_raw,
         started_campaign_at as started_campaign_at_raw,
         {{ parse_timestamp('started_campaign_at') }} as started_campaign_at,
         {{ safe_cast('seq_num', 'bigint') }} as seq_num,
-        landing_file,
+        landed.landing_file,
         {{ row_as_json(['workspace_id', 'subject_name', 'internal_customer_id', 'campaign_id',
             'campaign_type', 'event_id', 'trigger_id', 'created_at', 'started_campaign_at', 'seq_num']) }} as raw_row
     from landed

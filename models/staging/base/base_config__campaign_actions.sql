@@ -6,14 +6,14 @@ landed as (
 
 typed as (
     select
-        workspace_id,
-        action_id,
-        campaign_id,
+        landed.workspace_id,
+        landed.action_id,
+        landed.campaign_id,
         lower(action_type) as action_type,
-        name as action_name,
+        landed.name as action_name,
         webhook_conversions_enabled as webhook_conversions_enabled_raw,
         {{ parse_boolean('webhook_conversions_enabled') }} as webhook_conversions_enabled,
-        landing_file,
+        landed.landing_file,
         {{ row_as_json(['workspace_id', 'action_id', 'campaign_id', 'action_type', 'name',
             'webhook_conversions_enabled']) }} as raw_row
     from landed

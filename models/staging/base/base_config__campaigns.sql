@@ -6,14 +6,14 @@ landed as (
 
 typed as (
     select
-        workspace_id,
-        campaign_id,
-        name as campaign_name,
+        landed.workspace_id,
+        landed.campaign_id,
+        landed.name as campaign_name,
         lower(kind) as kind,
-        trigger_segment_id,
+        landed.trigger_segment_id,
         created_at as created_at_raw,
         {{ parse_timestamp('created_at') }} as created_at,
-        landing_file,
+        landed.landing_file,
         {{ row_as_json(['workspace_id', 'campaign_id', 'name', 'kind', 'trigger_segment_id', 'created_at']) }}
             as raw_row
     from landed

@@ -6,22 +6,22 @@ landed as (
 
 typed as (
     select
-        workspace_id,
-        campaign_id,
-        version as version_raw,
+        landed.workspace_id,
+        landed.campaign_id,
+        landed.version as version_raw,
         {{ safe_cast('version', 'integer') }} as goal_version,
         valid_from as valid_from_raw,
         {{ parse_timestamp('valid_from') }} as valid_from,
         lower(goal_type) as goal_type,
-        event_name,
-        segment_id,
+        landed.event_name,
+        landed.segment_id,
         -- An empty filter and a missing one both mean "every event matches".
-        nullif(trim(filter), '') as filter_json,
+        nullif(trim(landed.filter), '') as filter_json,
         window_days as window_days_raw,
         {{ safe_cast('window_days', 'integer') }} as window_days,
         lower(basis) as basis,
         lower(exit_condition) as exit_condition,
-        landing_file,
+        landed.landing_file,
         {{ row_as_json(['workspace_id', 'campaign_id', 'version', 'valid_from', 'goal_type', 'event_name',
             'segment_id', 'filter', 'window_days', 'basis', 'exit_condition']) }} as raw_row
     from landed
@@ -42,13 +42,15 @@ checked as (
             when workspace_id is null or campaign_id is null or goal_version is null then 'null_key'
             when valid_from_raw is null then 'missing_timestamp:valid_from'
             when valid_from is null then 'unparseable_timestamp:valid_from'
-            when goal_type not in ('none', 'event', 'segment_entered', 'segment_exited')
+            when
+                goal_type not in ('none', 'event', 'segment_entered', 'segment_exited')
                 or goal_type is null then 'unknown_goal_type'
             when window_days_raw is not null and window_days is null then 'window_days_out_of_range'
             when window_days not between 1 and 90 then 'window_days_out_of_range'
             when goal_type <> 'none' and (basis not in ('received', 'opened', 'clicked') or basis is null)
                 then 'unknown_basis'
-            when coalesce(exit_condition, 'none')
+            when
+                coalesce(exit_condition, 'none')
                 not in ('none', 'converted', 'stopped_matching', 'converted_or_stopped_matching')
                 then 'unknown_exit_condition'
             when goal_type = 'event' and event_name is null then 'event_goal_without_event_name'

@@ -17,17 +17,17 @@ landed as (
 
 typed as (
     select
-        workspace_id,
-        event_id,
-        internal_customer_id,
-        name as event_name,
-        properties,
-        timestamp as timestamp_raw,
+        landed.workspace_id,
+        landed.event_id,
+        landed.internal_customer_id,
+        landed.name as event_name,
+        landed.properties,
+        landed.timestamp as timestamp_raw,
         {{ parse_timestamp('timestamp') }} as claimed_at,
         received_at as received_at_raw,
         {{ parse_timestamp('received_at') }} as received_at,
         {{ safe_cast('seq_num', 'bigint') }} as seq_num,
-        landing_file,
+        landed.landing_file,
         {{ row_as_json(['workspace_id', 'event_id', 'internal_customer_id', 'name', 'properties',
             'timestamp', 'received_at', 'seq_num']) }} as raw_row,
         {{ is_json_object('properties') }} as is_properties_object

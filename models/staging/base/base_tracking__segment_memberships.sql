@@ -17,14 +17,14 @@ landed as (
 
 typed as (
     select
-        workspace_id,
-        internal_customer_id,
-        segment_id,
-        lower(action) as action,
+        landed.workspace_id,
+        landed.internal_customer_id,
+        landed.segment_id,
+        lower(action) as action,  -- noqa: RF04
         occurred_at as occurred_at_raw,
         {{ parse_timestamp('occurred_at') }} as occurred_at,
         {{ safe_cast('seq_num', 'bigint') }} as seq_num,
-        landing_file,
+        landed.landing_file,
         {{ row_as_json(['workspace_id', 'internal_customer_id', 'segment_id', 'occurred_at', 'action',
             'seq_num']) }} as raw_row
     from landed
@@ -34,7 +34,8 @@ checked as (
     select
         *,
         case
-            when workspace_id is null or internal_customer_id is null or segment_id is null
+            when
+                workspace_id is null or internal_customer_id is null or segment_id is null
                 or occurred_at_raw is null or action is null then 'null_key'
             when occurred_at is null then 'unparseable_timestamp:occurred_at'
             when action not in ('entered', 'exited') then 'unknown_segment_action'
