@@ -1,6 +1,7 @@
 """Shared fixtures. `scenario_warehouse` builds every rule scenario in one dbt run per session."""
 
 import pytest
+
 from scenarios import ALL_SCENARIOS
 from scenarios.warehouse import ScenarioWarehouse, build_warehouse
 

@@ -4,10 +4,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from landing_builder import Landing
 from typer.testing import CliRunner
 
 from goalline.cli import app
+
+from landing_builder import Landing
 
 runner = CliRunner()
 

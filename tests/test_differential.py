@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from reference.batch import build_and_compare, describe, generate, shrink
 from reference.compare import differences, read_dbt, read_reference
 from reference.strategies import Row

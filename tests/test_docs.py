@@ -6,6 +6,7 @@ import pytest
 from dbt.cli.main import dbtRunner
 
 from goalline.build import dbt_args, dbt_target_dir, release_duckdb, run_build, warehouse_env
+
 from landing_builder import Landing
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from landing_builder import Landing
 from rich.console import Console
 
 from expectations import all_suites
@@ -16,6 +15,8 @@ from expectations.history import HISTORY_TABLE, record_conversion_history
 from expectations.runner import RuleResult, run_suites
 from goalline.build import run_build
 from goalline.checks import check_command, format_result
+
+from landing_builder import Landing
 
 EXIT_CHECK = "no_deliveries_after_exit"
 HISTORY_CHECKS = {"recorded_conversion_not_removed", "recorded_conversion_unchanged"}

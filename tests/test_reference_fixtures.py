@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from reference.batch import build_and_compare
 from reference.compare import COMPARED, read_dbt, read_reference
 from reference.strategies import Row, at

@@ -5,6 +5,7 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
+
 from scenarios import ALL_SCENARIOS
 from scenarios.builder import Scenario
 from scenarios.warehouse import ScenarioWarehouse, normalise

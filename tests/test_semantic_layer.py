@@ -8,6 +8,7 @@ from pathlib import Path
 
 from goalline.build import dbt_target_dir, run_build
 from goalline.paths import PROFILES_DIR, PROJECT_DIR
+
 from landing_builder import Landing
 
 

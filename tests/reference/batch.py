@@ -10,9 +10,10 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
-from landing_builder import Landing
 
 from goalline.build import run_build
+
+from landing_builder import Landing
 from reference.compare import differences, examples, read_dbt, read_reference
 from reference.strategies import Row, materialize, scenarios
 

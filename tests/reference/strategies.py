@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
+
 from landing_builder import Landing
 
 Row = tuple[str, dict[str, Any]]

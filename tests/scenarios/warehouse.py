@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from landing_builder import Landing
 
 from goalline.build import BuildError, run_build
+
+from landing_builder import Landing
 from scenarios.builder import Scenario
 
 Row = dict[str, Any]
