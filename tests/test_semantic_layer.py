@@ -2,6 +2,7 @@
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -87,10 +88,16 @@ def test_metricflow_query_on_duckdb(tmp_path: Path) -> None:
         "CONVERSIONS_LANDING_DIR": str(landing_dir),
         "CONVERSIONS_DUCKDB_PATH": str(db),
         "DBT_PROFILES_DIR": str(PROFILES_DIR),
-        "DBT_TARGET_PATH": str(dbt_target_dir(db)),
     }
+    # mf reads the semantic manifest from the project's target/ only, as after `goalline demo`.
+    # It describes the models, not the data, so every build writes the same file.
+    (PROJECT_DIR / "target").mkdir(exist_ok=True)
+    shutil.copy(
+        dbt_target_dir(db) / "semantic_manifest.json",
+        PROJECT_DIR / "target" / "semantic_manifest.json",
+    )
     mf = Path(sys.executable).with_name("mf")
-    subprocess.run(
+    result = subprocess.run(
         [
             str(mf),
             "query",
@@ -103,9 +110,10 @@ def test_metricflow_query_on_duckdb(tmp_path: Path) -> None:
         ],
         cwd=PROJECT_DIR,
         env=env,
-        check=True,
         capture_output=True,
+        text=True,
     )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     with out.open() as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 1
