@@ -17,7 +17,8 @@
   case
     when regexp_full_match(trim({{ expression }}), '[0-9]{9,10}')
       then make_timestamp(cast(trim({{ expression }}) as bigint) * 1000000)
-    else cast(try_cast({{ expression }} as timestamptz) at time zone 'UTC' as timestamp)
+    -- Same instant as `at time zone 'UTC'`, without the time-zone conversion (about 2x faster).
+    else make_timestamp(epoch_us(try_cast({{ expression }} as timestamptz)))
   end
 {%- endmacro %}
 
