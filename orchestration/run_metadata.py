@@ -12,6 +12,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from goalline.summary import QUARANTINE_SQL
 from orchestration.resources import Warehouse
 
 CAMPAIGN_SQL = """
@@ -24,13 +25,6 @@ select
 from marts.fct_journeys as journeys
 group by journeys.campaign_id
 order by journeys.campaign_id
-"""
-
-QUARANTINE_SQL = """
-select table_name, quarantine_reason, count(*) as rows_quarantined
-from staging.stg_quarantine
-group by table_name, quarantine_reason
-order by table_name, quarantine_reason
 """
 
 CONVERSIONS_KEY = dg.AssetKey(["marts", "fct_conversions"])
