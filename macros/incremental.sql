@@ -112,33 +112,71 @@
   {{ return(specs[table_name]) }}
 {%- endmacro %}
 
-{#- Where-clause of a base model's landed CTE: the batch's rows and every row of its keys. -#}
+{#-
+  The batch's keys are found once per run, in a pre-hook, into a scratch table next to the model:
+  finding them parses the processing time of every landed row, the costly part of a daily run.
+  The model's select and the pre-hook delete then only match keys. Columns are `batch_key_<i>`
+  so that unqualified landing columns inside the subqueries below never resolve to them.
+  A key is matched null-safely: rows with a null key part (quarantined) are re-processed with
+  every batch, which is idempotent.
+-#}
+{% macro landing_batch_relation() -%}
+  {{ return(api.Relation.create(database=this.database, schema=this.schema,
+                                identifier=this.identifier ~ '__batch_keys')) }}
+{%- endmacro %}
+
+{% macro landing_batch_match(key_expressions) -%}
+  exists (
+        select 1
+        from {{ landing_batch_relation() }} as batch
+        where
+            {%- for expression in key_expressions %}
+            {% if not loop.first %}and {% endif %}batch.batch_key_{{ loop.index0 }} is not distinct from {{ expression }}
+            {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- Pre-hook of a base model: the batch's keys (and a no-op outside batch runs). -#}
+{% macro create_landing_batch(table_name) -%}
+  {%- if processing_batch_active() -%}
+    {%- set spec = landing_batch_spec(table_name) -%}
+    create or replace table {{ landing_batch_relation() }} as
+    select distinct
+        {%- for expression in spec.landing_keys %}
+        {{ expression }} as batch_key_{{ loop.index0 }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ ref('lnd_' ~ table_name) }}
+    where {{ processing_batch_condition(spec.landing_processing, spec.processing) }}
+  {%- else -%}
+    select 1
+  {%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook: the scratch table is only needed while the model runs. -#}
+{% macro drop_landing_batch() -%}
+  drop table if exists {{ landing_batch_relation() }}
+{%- endmacro %}
+
+{#- Where-clause of a base model's landed CTE: every landed row of the batch's keys. -#}
 {% macro landing_batch_filter(table_name) -%}
   {%- if not processing_batch_active() -%}
     true
   {%- else -%}
-    {%- set spec = landing_batch_spec(table_name) -%}
-    {%- set in_batch = processing_batch_condition(spec.landing_processing, spec.processing) -%}
-    {{ in_batch }}
-    or ({{ spec.landing_keys | join(', ') }}) in (
-        select {{ spec.landing_keys | join(', ') }}
-        from {{ ref('lnd_' ~ table_name) }}
-        where {{ in_batch }}
-    )
+    {{ landing_batch_match(landing_batch_spec(table_name).landing_keys) }}
   {%- endif -%}
 {%- endmacro %}
 
-{#- Pre-hook of an incremental base model: remove the rows the batch inserts again. -#}
+{#-
+  Pre-hook of an incremental base model: remove the rows the batch inserts again, and rows whose
+  processing time is in the batch although their landed row is gone (landing is append-only, but
+  a removed file should not leave its rows staged forever).
+-#}
 {% macro delete_landing_batch(table_name) -%}
   {%- if is_incremental() and processing_batch_active() -%}
     {%- set spec = landing_batch_spec(table_name) -%}
     delete from {{ this }}
     where {{ processing_batch_condition(spec.processing) }}
-        or ({{ spec.key_columns | join(', ') }}) in (
-            select {{ spec.landing_keys | join(', ') }}
-            from {{ ref('lnd_' ~ table_name) }}
-            where {{ processing_batch_condition(spec.landing_processing, spec.processing) }}
-        )
+        or {{ landing_batch_match(spec.key_columns) }}
   {%- else -%}
     select 1
   {%- endif -%}

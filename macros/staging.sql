@@ -1,9 +1,11 @@
 {#-
   Rank of a valid row among the valid rows of its key: 1 is staged, the rest were superseded.
-  Highest seq_num wins; the raw row text only breaks ties between identical seq_nums so the
-  choice is deterministic.
+  Highest seq_num wins; ties between identical seq_nums are broken by a hash of the landed row
+  and then the landing file, so the choice is deterministic (and the same in a full build and
+  any sequence of incremental runs) without turning every row into text.
 -#}
-{% macro latest_by_key_rank(key_columns, order_by='seq_num desc, raw_row desc') -%}
+{% macro latest_by_key_rank(key_columns, order_by=none) -%}
+  {%- set order_by = order_by or 'seq_num desc, landed_row_hash desc, landing_file desc' -%}
   case
     when quarantine_reason is null
       then row_number() over (
@@ -11,6 +13,11 @@
         order by {{ order_by }}
       )
   end
+{%- endmacro %}
+
+{#- The landed row as JSON text, for quarantined rows only: the only place it is read. -#}
+{% macro quarantined_raw_row(landed_row='landed_row') -%}
+  case when quarantine_reason is not null then {{ struct_as_json(landed_row) }} end
 {%- endmacro %}
 
 {#-

@@ -45,13 +45,35 @@
 
 {#- The landed row as one JSON text, kept on quarantine rows so nothing is lost. -#}
 {% macro row_as_json(columns, relation='landed') %}
-  {{ return(adapter.dispatch('row_as_json', 'goalline')(columns, relation)) }}
+  {{ return(struct_as_json(row_struct(columns, relation))) }}
 {% endmacro %}
 
-{% macro duckdb__row_as_json(columns, relation) -%}
-  cast(to_json(struct_pack(
+{#- The landed row as one structured value: cheap to carry, hash or turn into JSON later. -#}
+{% macro row_struct(columns, relation='landed') %}
+  {{ return(adapter.dispatch('row_struct', 'goalline')(columns, relation)) }}
+{% endmacro %}
+
+{% macro duckdb__row_struct(columns, relation) -%}
+  struct_pack(
     {%- for column in columns %}{{ adapter.quote(column) }} := {{ relation }}.{{ adapter.quote(column) }}{% if not loop.last %}, {% endif %}{% endfor -%}
-  )) as varchar)
+  )
+{%- endmacro %}
+
+{% macro struct_as_json(struct_expression) %}
+  {{ return(adapter.dispatch('struct_as_json', 'goalline')(struct_expression)) }}
+{% endmacro %}
+
+{% macro duckdb__struct_as_json(struct_expression) -%}
+  cast(to_json({{ struct_expression }}) as varchar)
+{%- endmacro %}
+
+{#- A 64-bit hash of a value of any type: a cheap, deterministic tie-break on row content. -#}
+{% macro value_hash(expression) %}
+  {{ return(adapter.dispatch('value_hash', 'goalline')(expression)) }}
+{% endmacro %}
+
+{% macro duckdb__value_hash(expression) -%}
+  hash({{ expression }})
 {%- endmacro %}
 
 {#- One row per element of a JSON array property (used in a select list, like a set-returning function). -#}

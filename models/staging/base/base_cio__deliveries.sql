@@ -4,7 +4,11 @@
     incremental_strategy='append',
     on_schema_change='fail',
     tags=['daily'],
-    pre_hook="{{ delete_landing_batch('deliveries') }}",
+    pre_hook=[
+        "{{ create_landing_batch('deliveries') }}",
+        "{{ delete_landing_batch('deliveries') }}",
+    ],
+    post_hook="{{ drop_landing_batch() }}",
 ) }}
 
 with
@@ -37,9 +41,9 @@ typed as (
         {{ parse_timestamp('landed.created_at') }} as created_at,
         {{ safe_cast('landed.seq_num', 'bigint') }} as seq_num,
         landed.landing_file,
-        {{ row_as_json(['workspace_id', 'delivery_id', 'internal_customer_id', 'subject_id', 'event_id',
+        {{ row_struct(['workspace_id', 'delivery_id', 'internal_customer_id', 'subject_id', 'event_id',
             'delivery_type', 'campaign_id', 'action_id', 'newsletter_id', 'content_id', 'trigger_id',
-            'created_at', 'transactional_message_id', 'seq_num']) }} as raw_row,
+            'created_at', 'transactional_message_id', 'seq_num']) }} as landed_row,
         channels.delivery_type is not null as is_known_delivery_type
     from landed
     left join channels on lower(landed.delivery_type) = channels.delivery_type
@@ -58,11 +62,21 @@ checked as (
     from typed
 ),
 
+-- The landed row leaves here, as JSON on quarantined rows and as a hash for ties, so the
+-- ranking below does not carry every row's text.
+kept as (
+    select
+        {{ star_except(['landed_row']) }},
+        {{ quarantined_raw_row() }} as raw_row,
+        {{ value_hash('landed_row') }} as landed_row_hash
+    from checked
+),
+
 final as (
     select
-        *,
+        {{ star_except(['landed_row_hash']) }},
         {{ latest_by_key_rank(['delivery_id']) }} as key_rank
-    from checked
+    from kept
 )
 
 select * from final

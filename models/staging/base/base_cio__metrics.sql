@@ -4,7 +4,11 @@
     incremental_strategy='append',
     on_schema_change='fail',
     tags=['daily'],
-    pre_hook="{{ delete_landing_batch('metrics') }}",
+    pre_hook=[
+        "{{ create_landing_batch('metrics') }}",
+        "{{ delete_landing_batch('metrics') }}",
+    ],
+    post_hook="{{ drop_landing_batch() }}",
 ) }}
 
 with
@@ -36,8 +40,8 @@ typed as (
         {{ parse_timestamp('landed.created_at') }} as created_at,
         {{ safe_cast('landed.seq_num', 'bigint') }} as seq_num,
         landed.landing_file,
-        {{ row_as_json(['event_id', 'workspace_id', 'delivery_id', 'metric', 'reason', 'link_id',
-            'link_url', 'created_at', 'seq_num']) }} as raw_row,
+        {{ row_struct(['event_id', 'workspace_id', 'delivery_id', 'metric', 'reason', 'link_id',
+            'link_url', 'created_at', 'seq_num']) }} as landed_row,
         vocabulary.metric is not null as is_known_metric,
         deliveries.delivery_id is not null as has_delivery
     from landed
@@ -59,11 +63,21 @@ checked as (
     from typed
 ),
 
+-- The landed row leaves here, as JSON on quarantined rows and as a hash for ties, so the
+-- ranking below does not carry every row's text.
+kept as (
+    select
+        {{ star_except(['landed_row']) }},
+        {{ quarantined_raw_row() }} as raw_row,
+        {{ value_hash('landed_row') }} as landed_row_hash
+    from checked
+),
+
 final as (
     select
-        *,
+        {{ star_except(['landed_row_hash']) }},
         {{ latest_by_key_rank(['event_id']) }} as key_rank
-    from checked
+    from kept
 )
 
 select * from final

@@ -4,7 +4,11 @@
     incremental_strategy='append',
     on_schema_change='fail',
     tags=['daily'],
-    pre_hook="{{ delete_landing_batch('outputs') }}",
+    pre_hook=[
+        "{{ create_landing_batch('outputs') }}",
+        "{{ delete_landing_batch('outputs') }}",
+    ],
+    post_hook="{{ drop_landing_batch() }}",
 ) }}
 
 with
@@ -30,8 +34,8 @@ typed as (
         {{ parse_timestamp('created_at') }} as created_at,
         {{ safe_cast('seq_num', 'bigint') }} as seq_num,
         landed.landing_file,
-        {{ row_as_json(['workspace_id', 'output_id', 'subject_name', 'output_type', 'action_id',
-            'explanation', 'delivery_id', 'draft', 'link_tracked', 'created_at', 'seq_num']) }} as raw_row
+        {{ row_struct(['workspace_id', 'output_id', 'subject_name', 'output_type', 'action_id',
+            'explanation', 'delivery_id', 'draft', 'link_tracked', 'created_at', 'seq_num']) }} as landed_row
     from landed
 ),
 
@@ -47,11 +51,21 @@ checked as (
     from typed
 ),
 
+-- The landed row leaves here, as JSON on quarantined rows and as a hash for ties, so the
+-- ranking below does not carry every row's text.
+kept as (
+    select
+        {{ star_except(['landed_row']) }},
+        {{ quarantined_raw_row() }} as raw_row,
+        {{ value_hash('landed_row') }} as landed_row_hash
+    from checked
+),
+
 final as (
     select
-        *,
+        {{ star_except(['landed_row_hash']) }},
         {{ latest_by_key_rank(['output_id']) }} as key_rank
-    from checked
+    from kept
 )
 
 select * from final

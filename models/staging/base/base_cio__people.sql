@@ -4,7 +4,11 @@
     incremental_strategy='append',
     on_schema_change='fail',
     tags=['daily'],
-    pre_hook="{{ delete_landing_batch('people') }}",
+    pre_hook=[
+        "{{ create_landing_batch('people') }}",
+        "{{ delete_landing_batch('people') }}",
+    ],
+    post_hook="{{ drop_landing_batch() }}",
 ) }}
 
 with
@@ -28,8 +32,8 @@ typed as (
         {{ parse_timestamp('updated_at') }} as updated_at,
         {{ safe_cast('seq_num', 'bigint') }} as seq_num,
         landed.landing_file,
-        {{ row_as_json(['workspace_id', 'customer_id', 'internal_customer_id', 'deleted', 'suppressed',
-            'created_at', 'updated_at', 'email_addr', 'seq_num']) }} as raw_row
+        {{ row_struct(['workspace_id', 'customer_id', 'internal_customer_id', 'deleted', 'suppressed',
+            'created_at', 'updated_at', 'email_addr', 'seq_num']) }} as landed_row
     from landed
 ),
 
@@ -45,11 +49,21 @@ checked as (
     from typed
 ),
 
+-- The landed row leaves here, as JSON on quarantined rows and as a hash for ties, so the
+-- ranking below does not carry every row's text.
+kept as (
+    select
+        {{ star_except(['landed_row']) }},
+        {{ quarantined_raw_row() }} as raw_row,
+        {{ value_hash('landed_row') }} as landed_row_hash
+    from checked
+),
+
 final as (
     select
-        *,
+        {{ star_except(['landed_row_hash']) }},
         {{ latest_by_key_rank(['workspace_id', 'internal_customer_id']) }} as key_rank
-    from checked
+    from kept
 )
 
 select * from final
