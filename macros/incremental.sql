@@ -1,14 +1,15 @@
 {#-
-  Processing-time batches for the `daily` staging models.
+  Processing-time batches for the `daily` models.
 
   Interface (kept stable for orchestration, see docs/scale.md); applies to the `daily` models:
-  the base models (landing rows typed, checked and ranked) and the staging models on top.
+  the incremental base models (landing rows typed, checked and ranked) and the staging views on
+  top of them.
   - vars `processing_start` / `processing_end` (ISO UTC timestamps, half-open [start, end)):
     the run (re)builds exactly the keys that have a landed row whose processing time falls in
-    the range; each key is re-staged from ALL its landed rows, so the seq_num winner is the same
-    as in a full build (delete+insert on the model's unique_key).
+    the range; each key is re-processed from ALL its landed rows, so the seq_num winner is the
+    same as in a full build (the key's rows are deleted, then inserted again).
   - no vars, existing table: the batch is every row processed at or after the newest processing
-    time already staged minus `incremental_lookback_days` (late-arriving rows).
+    time already in the model minus `incremental_lookback_days` (late-arriving rows).
   - no vars, no table, or --full-refresh (whatever the vars): everything.
 -#}
 
@@ -51,23 +52,6 @@
     {{ return("cast('-infinity' as timestamp)") }}
   {%- else -%}
     {{ return("cast('" ~ value ~ "' as timestamp)") }}
-  {%- endif -%}
-{%- endmacro %}
-
-{#-
-  Where-clause for a staging model's base CTE: keep every landed row (valid, bad or superseded)
-  of each key that has at least one row in the batch. Ranking among these rows gives the same
-  winner as ranking all rows, because all rows of a kept key are kept.
--#}
-{% macro processing_batch_keys(base_relation, key_columns, processing_column, staged_column=none) -%}
-  {%- if not processing_batch_active() -%}
-    true
-  {%- else -%}
-    ({{ key_columns | join(', ') }}) in (
-        select {{ key_columns | join(', ') }}
-        from {{ base_relation }}
-        where {{ processing_batch_condition(processing_column, staged_column) }}
-    )
   {%- endif -%}
 {%- endmacro %}
 

@@ -30,3 +30,12 @@
       then 'config_conflict'
   end
 {%- endmacro %}
+
+{#-
+  A ref for use inside a view, without the database (catalog) name: DuckDB stores a view's query
+  as written, so a catalog name in it breaks the view when the file is opened or attached under
+  another name (a copied or renamed warehouse file).
+-#}
+{% macro view_ref(model_name) -%}
+  {{ return(ref(model_name).include(database=false)) }}
+{%- endmacro %}

@@ -1,9 +1,10 @@
 """The dbt project as two multi-assets: the processing-day batch (partitioned) and the rest.
 
-- `goalline_daily_batch`: the `daily`-tagged staging models (incremental on processing time,
-  see macros/incremental.sql), with the landing views and rule seeds they read, partitioned by
-  processing day. A run for a day, or a single-run backfill of a range, passes the window as the
-  dbt vars processing_start / processing_end (half-open, ISO UTC).
+- `goalline_daily_batch`: the `daily`-tagged staging models (base tables incremental on
+  processing time and the staging views over them, see macros/incremental.sql), with the
+  landing views and rule seeds they read, partitioned by processing day. A run for a day, or a
+  single-run backfill of a range, passes the window as the dbt vars processing_start /
+  processing_end (half-open, ISO UTC).
 - `goalline_models`: everything else (configuration staging, quarantine, audit, intermediate,
   marts, semantic), unpartitioned: rebuilt from the staged tables on every run.
 

@@ -285,19 +285,20 @@ def test_rerunning_one_partition_replaces_only_that_days_rows(
     landing: Path,
     tmp_path: Path,
 ) -> None:
-    """A late row for 2026-01-06 lands and that day is rebuilt. Markers written into the staged
-    rows beforehand show what was rewritten: the 01-06 event e1 is re-staged, the 01-05 metric m1
-    is left alone; and the result equals a full build of the same landing."""
+    """A late row for 2026-01-06 lands and that day is rebuilt. Markers written beforehand into
+    the base rows (the staging views read them) show what was rewritten: the 01-06 event e1 is
+    re-staged, the 01-05 metric m1 is left alone; and the result equals a full build of the same
+    landing."""
     db, _ = full_build
     with_late = Path(shutil.copytree(landing, tmp_path / "with_late"))
     write_extra(with_late, "late", "events", late_event())
     rerun_db = Path(shutil.copy(db, tmp_path / "rerun.duckdb"))
     with duckdb.connect(str(rerun_db)) as connection:
         connection.execute(
-            "update staging.stg_tracking__events set event_name = 'marker' where event_id = 'e1'"
+            "update staging.base_tracking__events set event_name = 'marker' where event_id = 'e1'"
         )
         connection.execute(
-            "update staging.stg_cio__metrics set reason = 'marker' where metric_id = 'm1'"
+            "update staging.base_cio__metrics set reason = 'marker' where event_id = 'm1'"
         )
     defs = with_warehouse(orchestration_defs, with_late, rerun_db)
     result = defs.resolve_job_def("goalline_daily_job").execute_in_process(

@@ -1,17 +1,14 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='event_id',
-    on_schema_change='fail',
-    tags=['daily'],
-) }}
+{#-
+  A view over the incremental base model: a batch run re-stages nothing here, and a full build
+  does not copy every winning row a second time. Tagged `daily` with its base model
+  (docs/scale.md).
+-#}
+{{ config(materialized='view', tags=['daily']) }}
 
 with
 
 base as (
-    select * from {{ ref('base_tracking__events') }}
-    -- Incremental runs: only keys with a row in the processing-time batch (macros/incremental.sql).
-    where {{ processing_batch_keys(ref('base_tracking__events'), ['event_id'], 'received_at') }}
+    select * from {{ view_ref('base_tracking__events') }}
 ),
 
 final as (
