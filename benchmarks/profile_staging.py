@@ -21,7 +21,7 @@ def parse_timestamp(column: str) -> str:
     return (
         f"case when regexp_full_match(trim({column}), '[0-9]{{9,10}}') "
         f"then make_timestamp(cast(trim({column}) as bigint) * 1000000) "
-        f"else cast(try_cast({column} as timestamptz) at time zone 'UTC' as timestamp) end"
+        f"else make_timestamp(epoch_us(try_cast({column} as timestamptz))) end"
     )
 
 
@@ -31,20 +31,24 @@ STEPS = {
     f"max({parse_timestamp('received_at')}) from l",
     "  regexp_full_match only": "select count(*) filter "
     "(where regexp_full_match(trim(received_at), '[0-9]{9,10}')) from l",
-    "  timestamptz at time zone": "select max(cast(try_cast(received_at as timestamptz) "
+    "  timestamptz at time zone (old)": "select max(cast(try_cast(received_at as timestamptz) "
     "at time zone 'UTC' as timestamp)) from l",
     "  timestamptz via epoch_us": "select max(make_timestamp(epoch_us("
     "try_cast(received_at as timestamptz)))) from l",
     "  try_cast as timestamp": "select max(try_cast(received_at as timestamp)) from l",
     "is_json_object": "select count(*) filter (where coalesce(json_valid(properties) "
     "and json_type(try_cast(properties as json)) = 'OBJECT', false)) from l",
-    "row_as_json": "select max(cast(to_json(struct_pack(workspace_id := workspace_id, "
+    "row_as_json (every row)": "select max(cast(to_json(struct_pack(workspace_id := workspace_id, "
     "event_id := event_id, internal_customer_id := internal_customer_id, n := n, "
     "properties := properties, ts := ts, received_at := received_at, seq_num := seq_num)) "
     "as varchar)) from l",
-    "rank by seq_num, raw row": "select max(r) from (select row_number() over (partition by "
+    "rank by seq_num, raw row json": "select max(r) from (select row_number() over (partition by "
     "event_id order by try_cast(seq_num as bigint) desc, cast(to_json(struct_pack("
     "a := event_id, b := properties, c := ts)) as varchar) desc) as r from l)",
+    # What latest_by_key_rank orders by now: a hash of the landed row, computed before the window.
+    "rank by seq_num, row hash": "select max(r) from (select row_number() over (partition by "
+    "event_id order by s desc, h desc) as r from (select event_id, try_cast(seq_num as bigint) "
+    "as s, hash(struct_pack(a := event_id, b := properties, c := ts)) as h from l))",
     "rank by seq_num only": "select max(r) from (select row_number() over (partition by "
     "event_id order by try_cast(seq_num as bigint) desc) as r from l)",
 }

@@ -92,6 +92,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 RELATIONS = [
     *(f"marts.{mart}" for mart in MARTS),
     *(f"staging.{model}" for model in STAGED),
+    # The incremental base tables under the staging views: every landed row with its rank.
+    *(f"staging.{model.replace('stg_', 'base_', 1)}" for model in STAGED),
     # Quarantine and reconciliation too; the landing folder's path differs between the builds.
     "staging.stg_quarantine",
     "audit.fct_landing_reconciliation",
@@ -99,7 +101,7 @@ RELATIONS = [
 
 
 def without_path(relation: str) -> str:
-    if "quarantine" in relation:
+    if "quarantine" in relation or ".base_" in relation:
         return f"(select * exclude (landing_file) from {relation})"
     return relation
 
