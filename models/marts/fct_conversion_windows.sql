@@ -17,26 +17,40 @@ versions as (
     where goal_type <> 'none'
 ),
 
-final as (
+-- Journey first, then the version: the journey gives the campaign, so the version join is on
+-- equal keys. Left to itself DuckDB joined every anchor to every version of the same basis
+-- first (10x the anchors; 43 s instead of 2 s at 10M deliveries).
+anchored as {{ materialized_cte() }} (
     select
         anchors.delivery_id,
         anchors.journey_id,
-        versions.goal_version,
         anchors.basis,
         anchors.anchor_at,
-        case
-            when versions.window_days is not null
-                then {{ add_days('anchors.anchor_at', 'versions.window_days') }}
-        end as window_ends_at
+        journeys.workspace_id,
+        journeys.campaign_id
     from anchors
     inner join journeys on anchors.journey_id = journeys.journey_id
+),
+
+final as (
+    select
+        anchored.delivery_id,
+        anchored.journey_id,
+        versions.goal_version,
+        anchored.basis,
+        anchored.anchor_at,
+        case
+            when versions.window_days is not null
+                then {{ add_days('anchored.anchor_at', 'versions.window_days') }}
+        end as window_ends_at
+    from anchored
     inner join versions
         on
-            journeys.workspace_id = versions.workspace_id
-            and journeys.campaign_id = versions.campaign_id
-            and anchors.basis = versions.basis
-            and anchors.anchor_at >= versions.valid_from
-            and (anchors.anchor_at < versions.valid_until or versions.valid_until is null)
+            anchored.workspace_id = versions.workspace_id
+            and anchored.campaign_id = versions.campaign_id
+            and anchored.basis = versions.basis
+            and anchored.anchor_at >= versions.valid_from
+            and (anchored.anchor_at < versions.valid_until or versions.valid_until is null)
 )
 
 select * from final
