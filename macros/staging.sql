@@ -15,9 +15,15 @@
   end
 {%- endmacro %}
 
-{#- The landed row as JSON text, for quarantined rows only: the only place it is read. -#}
-{% macro quarantined_raw_row(landed_row='landed_row') -%}
-  case when quarantine_reason is not null then {{ struct_as_json(landed_row) }} end
+{#-
+  Select list of a base model's `kept` step: every column but the `landed_row` struct, which
+  becomes `raw_row` (JSON text, on quarantined rows only: the only place it is read) and
+  `landed_row_hash` (the tie-break of latest_by_key_rank).
+-#}
+{% macro without_landed_row() -%}
+  {{ star_except(['landed_row']) }},
+        case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
+        {{ value_hash('landed_row') }} as landed_row_hash
 {%- endmacro %}
 
 {#-

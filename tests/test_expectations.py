@@ -406,9 +406,10 @@ CORRUPTIONS = [
         name="credited-delivery-bounced-before-conversion",
         check="credited_delivery_not_failed_before_conversion",
         statements=(
-            "insert into staging.stg_cio__metrics select * replace ('m_bounce' as metric_id, "
+            # Staging is a view over the base table: a staged row is a winning base row.
+            "insert into staging.base_cio__metrics select * replace ('m_bounce' as event_id, "
             "'bounced' as metric, timestamp '2026-01-06 09:00:00' as created_at) from "
-            "staging.stg_cio__metrics where metric_id = 'm3'",
+            "staging.base_cio__metrics where event_id = 'm3' and key_rank = 1",
         ),
         count=1,
         sample_key="j1",
@@ -447,8 +448,9 @@ CORRUPTIONS = [
         name="unknown-metric-staged",
         check="staged_metric_in_vocabulary",
         statements=(
-            "insert into staging.stg_cio__metrics select * replace ('m_x' as metric_id, "
-            "'teleported' as metric) from staging.stg_cio__metrics where metric_id = 'm6'",
+            "insert into staging.base_cio__metrics select * replace ('m_x' as event_id, "
+            "'teleported' as metric) from staging.base_cio__metrics "
+            "where event_id = 'm6' and key_rank = 1",
         ),
         count=1,
         sample_key="m_x/teleported",
@@ -458,7 +460,7 @@ CORRUPTIONS = [
         name="unknown-delivery-type-staged",
         check="staged_delivery_type_in_rules",
         statements=(
-            "update staging.stg_cio__deliveries set delivery_type = 'pigeon' where delivery_id = "
+            "update staging.base_cio__deliveries set delivery_type = 'pigeon' where delivery_id = "
             "'d5'",
         ),
         count=1,

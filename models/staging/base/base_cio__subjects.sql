@@ -54,13 +54,9 @@ checked as (
     from typed
 ),
 
--- The landed row leaves here, as JSON on quarantined rows and as a hash for ties, so the
--- ranking below does not carry every row's text.
+-- The landed row leaves here (raw_row, landed_row_hash), so the ranking does not carry its text.
 kept as (
-    select
-        {{ star_except(['landed_row']) }},
-        {{ quarantined_raw_row() }} as raw_row,
-        {{ value_hash('landed_row') }} as landed_row_hash
+    select {{ without_landed_row() }}
     from checked
 ),
 
