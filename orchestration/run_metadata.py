@@ -1,9 +1,10 @@
 """On-call metadata attached to each dbt materialization once the build has released the file.
 
 Every model gets its row count (`dagster/row_count`, shown by the UI) and where it lives; the
-marts also get the DuckDB path and a query to read them; fct_conversions carries journeys,
-conversions and conversion rate per campaign, and stg_quarantine (and fct_conversions, so the
-mart page tells the whole story) the quarantined rows by table and reason.
+marts also get the DuckDB path and a query to read them. fct_conversions carries the build
+summary's table per campaign (journeys, conversions, rate, deliveries after exit); stg_quarantine
+and fct_conversions (so the mart page tells the whole story) carry the quarantined rows by table
+and reason. Both tables are the ones `goalline build` prints (goalline.summary).
 """
 
 from collections.abc import Iterable, Iterator, Mapping
@@ -12,20 +13,8 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from goalline.summary import QUARANTINE_SQL
+from goalline.summary import CAMPAIGN_SQL, QUARANTINE_SQL
 from orchestration.resources import Warehouse
-
-CAMPAIGN_SQL = """
-select
-    journeys.campaign_id,
-    count(*) as journeys,
-    count(*) filter (where journeys.is_converted) as conversions,
-    round(100.0 * count(*) filter (where journeys.is_converted) / count(*), 1)
-        as conversion_rate_pct
-from marts.fct_journeys as journeys
-group by journeys.campaign_id
-order by journeys.campaign_id
-"""
 
 CONVERSIONS_KEY = dg.AssetKey(["marts", "fct_conversions"])
 QUARANTINE_KEY = dg.AssetKey(["staging", "stg_quarantine"])

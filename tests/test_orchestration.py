@@ -201,7 +201,8 @@ def test_marts_carry_on_call_metadata(full_build: tuple[Path, dg.ExecuteInProces
     assert conversions["dagster/row_count"].value == 1
     assert conversions["duckdb_file"].value == str(db)
     per_campaign = conversions["conversions_per_campaign"].value
-    assert "| c1 | 2 | 1 | 50.0 |" in per_campaign
+    # The build summary's table: 2 journeys, 1 converted, and d5 sent after j2's expected exit.
+    assert "| c1 | Onboarding | 2 | 1 | 50.0 | 1 |" in per_campaign
     assert "quarantined_rows_by_reason" in conversions
     assert metadata[JOURNEYS]["dagster/row_count"].value == 2
     assert metadata[dg.AssetKey(["staging", "stg_cio__metrics"])]["dagster/row_count"].value == 6
