@@ -1,8 +1,3 @@
-{#-
-  A view over the incremental base model: a batch run re-stages nothing here, and a full build
-  does not copy every winning row a second time. Tagged `daily` with its base model
-  (docs/scale.md).
--#}
 {{ config(materialized='view', tags=['daily']) }}
 
 with
