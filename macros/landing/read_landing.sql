@@ -68,3 +68,43 @@
     {{ branches | join("\nunion all\n") }}
   {%- endif -%}
 {% endmacro %}
+
+{#-
+  Postgres, Spark and any warehouse a sync delivers into: the landing table is a source table
+  `<source_schema>.<table>` (var `source_schema`, env CONVERSIONS_SOURCE_SCHEMA, default `landing`),
+  one per contract table, as `goalline load` or the platform's data warehouse sync writes it.
+  Every wanted column is read as text, so staging types and quarantines exactly as on DuckDB.
+  An optional `landing_file` column (written by `goalline load`) names the file a row came from;
+  otherwise the table name stands in. A missing table lands as empty.
+-#}
+{% macro default__read_landing(table_name) %}
+  {%- set wanted = model.columns.values() | rejectattr('meta.added_by_reader') | list -%}
+  {%- set required = wanted | selectattr('meta.required') | map(attribute='name') | list -%}
+  {%- set source_relation = source('landing', table_name) -%}
+  {%- set relation = adapter.get_relation(source_relation.database, source_relation.schema,
+                                          source_relation.identifier) if execute else none -%}
+  {%- if relation is none -%}
+    select {% for column in wanted %}cast(null as {{ dbt.type_string() }}) as {{ column.name }}, {% endfor %}cast(null as {{ dbt.type_string() }}) as landing_file
+    from (select 1 as one) as no_table
+    where 1 = 0
+  {%- else -%}
+    {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+    {%- for column in required if column not in present -%}
+      {{ exceptions.raise_compiler_error("landing table " ~ relation ~ " is missing required column '" ~ column ~ "'") }}
+    {%- endfor -%}
+    select
+    {%- for column in wanted %}
+        {% if column.name in present -%}
+        cast({{ adapter.quote(column.name) }} as {{ dbt.type_string() }})
+        {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+        {%- endif %} as {{ column.name }},
+    {%- endfor %}
+        {% if 'landing_file' in present -%}
+        cast(landing_file as {{ dbt.type_string() }})
+        {%- else -%}
+        '{{ relation.identifier }}'
+        {%- endif %} as landing_file
+    from {{ relation }}
+  {%- endif -%}
+{% endmacro %}
