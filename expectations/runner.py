@@ -2,9 +2,11 @@
 
 GX 1.x reads nothing back from a DuckDB SQLAlchemy datasource (the result is read after its
 connection closes), so each suite's query is read into pandas with duckdb and validated as a
-whole-dataframe batch of an ephemeral context.
+whole-dataframe batch of an ephemeral context. On Postgres and Spark the suites run unchanged on
+an in-memory DuckDB copy of the relations they read (`relations_read`).
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,8 @@ from expectations import all_suites
 from expectations.rule_suite import RuleSuite, Severity
 
 SAMPLE_SIZE = 5
+# schema.relation in a suite's SQL: the project's schemas only, so aliases never match.
+RELATION = re.compile(r"\b(marts|staging|intermediate|audit|rules)\.([a-z_0-9]+)\b")
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 100}
 
 
@@ -56,14 +60,28 @@ def run_suites(db_path: Path, suites: Sequence[RuleSuite] | None = None) -> list
     chosen = list(all_suites() if suites is None else suites)
     with duckdb.connect(str(db_path)) as connection:
         frames = [read_frame(connection, rule_suite) for rule_suite in chosen]
+    return validate_frames(chosen, frames)
+
+
+def validate_frames(
+    suites: Sequence[RuleSuite], frames: Sequence[pd.DataFrame | None]
+) -> list[RuleResult]:
+    """One RuleResult per expectation of each suite on its rows (None: the suite is skipped)."""
     context = ephemeral_context()
     results: list[RuleResult] = []
-    for rule_suite, frame in zip(chosen, frames, strict=True):
+    for rule_suite, frame in zip(suites, frames, strict=True):
         if frame is None:
             results.extend(skipped_results(rule_suite))
         else:
             results.extend(validate_frame(context, rule_suite, frame))
     return results
+
+
+def relations_read(suites: Iterable[RuleSuite]) -> set[str]:
+    """Every schema.relation the suites' SQL names (a catalog query's relations not included)."""
+    return {
+        f"{schema}.{name}" for suite in suites for schema, name in RELATION.findall(suite.query)
+    }
 
 
 def read_frame(connection: duckdb.DuckDBPyConnection, rule_suite: RuleSuite) -> pd.DataFrame | None:

@@ -1,38 +1,19 @@
-"""Runs dbt on a landing folder into a DuckDB file, in process, with a progress bar."""
+"""Runs dbt on a landing folder into a target (a DuckDB file by default), in process, with a
+progress bar. Postgres and Spark get the landing folder loaded into their landing tables first."""
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from goalline.load import load_landing
 from goalline.paths import DEFAULT_DB_PATH, PROFILES_DIR, PROJECT_DIR
+from goalline.targets import Target, warehouse_env
 
 
 class BuildError(Exception):
     """dbt did not finish; the message names the first failing node or error."""
-
-
-@contextmanager
-def warehouse_env(landing_dir: Path, db_path: Path) -> Iterator[None]:
-    """Point the shipped profile and sources at a landing folder and a database file."""
-    wanted = {
-        "CONVERSIONS_LANDING_DIR": str(landing_dir.resolve()),
-        "CONVERSIONS_DUCKDB_PATH": str(db_path.resolve()),
-    }
-    saved = {key: os.environ.get(key) for key in wanted}
-    os.environ.update(wanted)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def release_duckdb() -> None:
@@ -47,13 +28,15 @@ def release_duckdb() -> None:
         DuckDBConnectionManager._ENV = None
 
 
-def dbt_target_dir(db_path: Path) -> Path:
-    """dbt's artifacts for builds into db_path, kept beside it.
+def dbt_target_dir(db_path: Path, target: Target = Target.DUCKDB) -> Path:
+    """dbt's artifacts for builds into db_path (or on another target), kept beside it.
 
-    Builds into different files (parallel tests, a benchmark next to a demo build) must not share
-    one manifest and partial-parse cache. The default database keeps dbt's own target/, where
-    plain `dbt` and MetricFlow's `mf` look.
+    Builds into different files (parallel tests, a benchmark next to a demo build) or targets must
+    not share one manifest and partial-parse cache. The default database keeps dbt's own target/,
+    where plain `dbt` and MetricFlow's `mf` look.
     """
+    if target is not Target.DUCKDB:
+        return db_path.resolve().parent / f"{db_path.stem}_{target.value}_dbt_target"
     if db_path.resolve() == DEFAULT_DB_PATH:
         return DEFAULT_DB_PATH.parent
     return db_path.resolve().parent / f"{db_path.stem}_dbt_target"
@@ -87,7 +70,7 @@ def _meaningful_line(message: str) -> str:
         if line.strip() and not line.strip().startswith(">")
     ]
     # dbt prefixes "Compilation Error in model x (path)"; the next line carries the cause.
-    if len(lines) > 1 and " Error in " in lines[0]:
+    if len(lines) > 1 and (" Error in " in lines[0] or lines[0].endswith(" Error")):
         return lines[1]
     return lines[0] if lines else "dbt failed"
 
@@ -96,18 +79,25 @@ def run_build(
     landing_dir: Path,
     db_path: Path,
     *,
+    target: Target = Target.DUCKDB,
     full_refresh: bool = False,
     select: str | None = None,
     show_progress: bool = False,
 ) -> dbtRunnerResult:
-    """`dbt build` every model (or a selection) of the project into db_path from landing_dir."""
+    """`dbt build` every model (or a selection) of the project on the target from landing_dir.
+
+    DuckDB builds into db_path; Postgres and Spark load landing_dir into their landing tables
+    first (`goalline load`), and db_path only names where dbt's artifacts go.
+    """
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    extra = ["--target-path", str(dbt_target_dir(db_path))]
+    extra = ["--target-path", str(dbt_target_dir(db_path, target))]
     if full_refresh:
         extra.append("--full-refresh")
     if select:
         extra += ["--select", select]
-    with warehouse_env(landing_dir, db_path):
+    with warehouse_env(landing_dir, db_path, target):
+        if target is not Target.DUCKDB:
+            load_landing(landing_dir, target)
         try:
             if not show_progress:
                 result = dbtRunner().invoke(dbt_args("build", "--quiet", *extra))

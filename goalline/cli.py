@@ -8,14 +8,17 @@ from rich.console import Console
 
 from goalline.build import BuildError, run_build
 from goalline.checks import check_command
+from goalline.connections import target_errors
 from goalline.export import ExportError, export_mart
 from goalline.landing import LandingError, validate_landing_dir
+from goalline.load import load_landing
 from goalline.paths import DEFAULT_DB_PATH, DEMO_LANDING_DIR
 from goalline.summary import print_summary
+from goalline.targets import TARGET_ENV, Target
 
 app = typer.Typer(
     help="Conversion warehouse for lifecycle messaging: Customer.io exports in, "
-    "journey, conversion-window and attribution marts out (DuckDB).",
+    "journey, conversion-window and attribution marts out (DuckDB, Postgres or Spark).",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -33,6 +36,15 @@ DbOption = Annotated[
     Path,
     typer.Option("--db", help="DuckDB file to build into; created if missing."),
 ]
+TargetOption = Annotated[
+    Target,
+    typer.Option(
+        "--target",
+        envvar=TARGET_ENV,
+        help="Engine: duckdb (the --db file), postgres (libpq's PG* variables) or spark "
+        "(a local session, warehouse under CONVERSIONS_SPARK_WAREHOUSE).",
+    ),
+]
 
 
 def _fail(message: str) -> None:
@@ -40,29 +52,52 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=1)
 
 
-def _build(landing: Path, db: Path, full_refresh: bool) -> None:
+def _build(landing: Path, db: Path, full_refresh: bool, target: Target = Target.DUCKDB) -> None:
     try:
         validate_landing_dir(landing)
-        run_build(landing, db, full_refresh=full_refresh, show_progress=True)
-    except (LandingError, BuildError) as error:
+        run_build(landing, db, target=target, full_refresh=full_refresh, show_progress=True)
+    except (LandingError, BuildError, *target_errors(target)) as error:
         _fail(str(error))
 
 
 @app.command()
 def build(
     landing: LandingOption,
-    db: DbOption,
+    db: DbOption = DEFAULT_DB_PATH,
+    target: TargetOption = Target.DUCKDB,
     full_refresh: Annotated[
         bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch.")
     ] = False,
 ) -> None:
-    """Build every model (landing, staging, intermediate, marts) into DB from LANDING.
+    """Build every model (landing, staging, intermediate, marts) on TARGET from LANDING.
 
-    Marts are then readable with any DuckDB client as marts.<model>.
+    DuckDB: into DB, marts then readable with any DuckDB client as marts.<model>. Postgres and
+    Spark: LANDING is loaded into the landing tables first (`goalline load`); marts in schema
+    (Spark: database) marts.
     """
-    _build(landing, db, full_refresh)
-    console.print(f"built [bold]{db}[/] from {landing}")
-    print_summary(db, console)
+    _build(landing, db, full_refresh, target)
+    built = db if target is Target.DUCKDB else target.value
+    console.print(f"built [bold]{built}[/] from {landing}")
+    print_summary(db, console, target)
+
+
+@app.command()
+def load(
+    landing: LandingOption,
+    target: TargetOption = Target.POSTGRES,
+) -> None:
+    """Replace the eleven landing tables of a Postgres or Spark target with LANDING's files.
+
+    Every contract column is loaded as text, with landing_file naming each row's file; the
+    schema is CONVERSIONS_SOURCE_SCHEMA (default landing). A table without files lands empty.
+    """
+    if target is Target.DUCKDB:
+        _fail("duckdb reads the landing folder directly; load is for --target postgres or spark")
+    try:
+        rows = load_landing(landing, target)
+    except (LandingError, *target_errors(target)) as error:
+        _fail(str(error))
+    console.print(f"loaded {sum(rows.values())} rows into {len(rows)} landing tables on {target}")
 
 
 @app.command()
@@ -90,11 +125,12 @@ def export(
     mart: Annotated[str, typer.Option("--mart", help="Mart name, e.g. fct_conversions.")],
     out: Annotated[Path, typer.Option("--out", help="Output file: .csv or .parquet.")],
     db: DbOption = DEFAULT_DB_PATH,
+    target: TargetOption = Target.DUCKDB,
 ) -> None:
-    """Write one mart (marts.<MART>) of a built database to a CSV or parquet file."""
+    """Write one mart (marts.<MART>) of a built warehouse to a CSV or parquet file."""
     try:
-        rows = export_mart(db, mart, out)
-    except ExportError as error:
+        rows = export_mart(db, mart, out, target)
+    except (ExportError, *target_errors(target)) as error:
         _fail(str(error))
     console.print(f"wrote {rows} rows of marts.{mart} to {out}")
 
@@ -102,6 +138,7 @@ def export(
 @app.command()
 def check(
     db: DbOption = DEFAULT_DB_PATH,
+    target: TargetOption = Target.DUCKDB,
     record_history: Annotated[
         bool,
         typer.Option(
@@ -110,12 +147,12 @@ def check(
         ),
     ] = True,
 ) -> None:
-    """Run every Great Expectations rule suite on a built DB; exit 1 when a rule fails.
+    """Run every Great Expectations rule suite on a built warehouse; exit 1 when a rule fails.
 
     Each failing rule is printed with its count and a sample of offending keys; warnings
     (deliveries after an expected exit) are printed but do not fail.
     """
-    raise typer.Exit(code=check_command(db, console, record_history=record_history))
+    raise typer.Exit(code=check_command(db, console, record_history=record_history, target=target))
 
 
 @app.command()

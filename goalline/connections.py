@@ -23,6 +23,7 @@ from goalline.targets import Target
 
 if TYPE_CHECKING:
     from psycopg2.extensions import connection as PgConnection
+    from psycopg2.extensions import cursor as PgCursor
     from pyspark.sql import SparkSession
 
 # Postgres type OIDs and their Arrow types; any other type is inferred from the values.
@@ -44,10 +45,6 @@ PG_TYPES: dict[int, pa.DataType] = {
 }
 
 
-class TargetError(Exception):
-    """A relation or schema the caller needs is not in the target."""
-
-
 def postgres_connection() -> "PgConnection":
     """A psycopg2 connection from the libpq variables; json and jsonb arrive as text."""
     import psycopg2
@@ -57,6 +54,28 @@ def postgres_connection() -> "PgConnection":
     psycopg2.extras.register_default_json(connection, loads=lambda text: text)
     psycopg2.extras.register_default_jsonb(connection, loads=lambda text: text)
     return connection
+
+
+def postgres_copy_csv(
+    cursor: "PgCursor", relation: str, columns: Iterable[str], path: Path
+) -> None:
+    """COPY a header-less CSV file (DuckDB's: null unquoted-empty, '' quoted) into a relation."""
+    column_list = ", ".join(f'"{column}"' for column in columns)
+    with path.open() as stream:
+        cursor.copy_expert(f"copy {relation} ({column_list}) from stdin with (format csv)", stream)
+
+
+def target_errors(target: Target) -> tuple[type[Exception], ...]:
+    """The exceptions reading the target raises when a relation or the server is not there."""
+    if target is Target.POSTGRES:
+        import psycopg2
+
+        return (duckdb.Error, psycopg2.Error)
+    if target is Target.SPARK:
+        from pyspark.errors import PySparkException
+
+        return (duckdb.Error, PySparkException)
+    return (duckdb.Error,)
 
 
 def spark_parameters() -> dict[str, str]:

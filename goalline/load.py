@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from goalline.connections import postgres_connection, spark_session
+from goalline.connections import postgres_connection, postgres_copy_csv, spark_session
 from goalline.landing import (
     LandingError,
     LandingTable,
@@ -121,11 +121,7 @@ def load_postgres(schema: str, tables: list[LoadedTable]) -> None:
                     columns = ", ".join(f'"{column}" text' for column in table.columns)
                     cursor.execute(f"drop table if exists {relation} cascade")
                     cursor.execute(f"create table {relation} ({columns})")
-                column_list = ", ".join(f'"{column}"' for column in table.columns)
-                with table.path.open() as stream:
-                    cursor.copy_expert(
-                        f"copy {relation} ({column_list}) from stdin with (format csv)", stream
-                    )
+                postgres_copy_csv(cursor, relation, table.columns, table.path)
     finally:
         connection.close()
 

@@ -1,10 +1,16 @@
-"""The short report printed after a build: conversion per campaign and quarantine by reason."""
+"""The short report printed after a build: conversion per campaign and quarantine by reason.
+
+The queries are DuckDB SQL; on Postgres and Spark they run on an in-memory copy of the three
+relations they read.
+"""
 
 from pathlib import Path
 
-import duckdb
 from rich.console import Console
 from rich.table import Table
+
+from goalline.connections import duckdb_copy
+from goalline.targets import Target
 
 CAMPAIGN_SQL = """
 with
@@ -39,6 +45,12 @@ left join campaign_names on per_campaign.campaign_id = campaign_names.campaign_i
 order by per_campaign.campaign_id
 """
 
+SUMMARY_RELATIONS = (
+    "staging.stg_config__campaigns",
+    "marts.fct_journeys",
+    "staging.stg_quarantine",
+)
+
 QUARANTINE_SQL = """
 select table_name as "table", quarantine_reason as reason, count(*) as "rows"
 from staging.stg_quarantine
@@ -56,8 +68,8 @@ def _table(title: str, columns: list[str], rows: list[tuple]) -> Table:
     return table
 
 
-def print_summary(db_path: Path, console: Console) -> None:
-    with duckdb.connect(str(db_path), read_only=True) as connection:
+def print_summary(db_path: Path, console: Console, target: Target = Target.DUCKDB) -> None:
+    with duckdb_copy(target, db_path, SUMMARY_RELATIONS) as connection:
         campaigns = connection.execute(CAMPAIGN_SQL)
         campaign_columns = [column[0] for column in campaigns.description]
         campaign_rows = campaigns.fetchall()

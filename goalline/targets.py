@@ -51,7 +51,9 @@ def spark_warehouse() -> Path:
 
 
 @contextmanager
-def target_env(target: Target, landing_dir: Path, db_path: Path) -> Iterator[None]:
+def warehouse_env(
+    landing_dir: Path, db_path: Path, target: Target = Target.DUCKDB
+) -> Iterator[None]:
     """Point the shipped profile and sources at a target, a landing folder and a DuckDB file.
 
     The Spark warehouse is made absolute, so dbt (relative to its cwd) and this process agree.
