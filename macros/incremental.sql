@@ -14,8 +14,10 @@
 -#}
 
 {% macro processing_batch_active() -%}
-  {#- --full-refresh always rebuilds everything, whatever the vars say. -#}
-  {{ return(not flags.FULL_REFRESH and (var('processing_start', none) is not none
+  {#- --full-refresh always rebuilds everything, whatever the vars say; so does an engine whose
+      base models are plain tables (Spark, see incremental_materialization). -#}
+  {{ return(not flags.FULL_REFRESH and config.get('materialized') == 'incremental'
+            and (var('processing_start', none) is not none
             or var('processing_end', none) is not none or is_incremental())) }}
 {%- endmacro %}
 
@@ -43,13 +45,13 @@
 
 {#- Newest processing time already in this model, minus the lookback, as a SQL literal. -#}
 {% macro processing_watermark(column) -%}
-  {%- if not execute -%}{{ return("cast('-infinity' as timestamp)") }}{%- endif -%}
+  {%- if not execute -%}{{ return(beginning_of_time()) }}{%- endif -%}
   {%- set result = run_query(
       "select cast(" ~ add_days('max(' ~ column ~ ')', -(var('incremental_lookback_days') | int))
-      ~ " as varchar) from " ~ this) -%}
+      ~ " as " ~ dbt.type_string() ~ ") from " ~ this) -%}
   {%- set value = result.columns[0].values()[0] -%}
   {%- if value is none -%}
-    {{ return("cast('-infinity' as timestamp)") }}
+    {{ return(beginning_of_time()) }}
   {%- else -%}
     {{ return("cast('" ~ value ~ "' as timestamp)") }}
   {%- endif -%}
@@ -124,13 +126,16 @@
 {% macro create_landing_batch(table_name) -%}
   {%- if processing_batch_active() -%}
     {%- set spec = landing_batch_spec(table_name) -%}
-    create or replace table {{ landing_batch_relation() }} as
+    {%- set batch_keys_sql -%}
     select distinct
         {%- for expression in spec.landing_keys %}
         {{ expression }} as batch_key_{{ loop.index0 }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ ref('lnd_' ~ table_name) }}
     where {{ processing_batch_condition(spec.landing_processing, spec.processing) }}
+    {%- endset %}
+    drop table if exists {{ landing_batch_relation() }};
+    {{ get_create_table_as_sql(false, landing_batch_relation(), batch_keys_sql) }}
   {%- else -%}
     select 1
   {%- endif -%}
@@ -164,4 +169,21 @@
   {%- else -%}
     select 1
   {%- endif -%}
+{%- endmacro %}
+
+{#-
+  Materialization of the incremental base models. Their batches delete a key's rows and insert
+  them again; Spark without Delta or Iceberg (jars that cannot be fetched here) has no delete, so
+  on Spark they are tables and every build is a full one (README, "Engines").
+-#}
+{% macro incremental_materialization() %}
+  {{ return(adapter.dispatch('incremental_materialization', 'goalline')()) }}
+{% endmacro %}
+
+{% macro default__incremental_materialization() -%}
+  {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__incremental_materialization() -%}
+  {{ return('table') }}
 {%- endmacro %}

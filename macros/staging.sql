@@ -1,11 +1,16 @@
 {#-
   Rank of a valid row among the valid rows of its key: 1 is staged, the rest were superseded.
-  Highest seq_num wins; ties between identical seq_nums are broken by a hash of the landed row
-  and then the landing file, so the choice is deterministic (and the same in a full build and
-  any sequence of incremental runs) without turning every row into text.
+  Highest seq_num wins; ties between identical seq_nums are broken by the row's own values
+  (`tie_break`, compared as values, nulls last), so the choice is deterministic, the same in a
+  full build and any sequence of incremental runs, and the same on every engine, at no cost for
+  the many keys without a tie. Configuration rows (no seq_num) pass their own `order_by`.
 -#}
-{% macro latest_by_key_rank(key_columns, order_by=none) -%}
-  {%- set order_by = order_by or 'seq_num desc, landed_row_hash desc, landing_file desc' -%}
+{% macro latest_by_key_rank(key_columns, tie_break=[], order_by=none) -%}
+  {%- if order_by is none -%}
+    {%- set order_by = ['seq_num desc'] -%}
+    {%- for column in tie_break -%}{%- do order_by.append(column ~ ' desc nulls last') -%}{%- endfor -%}
+    {%- set order_by = order_by | join(', ') -%}
+  {%- endif -%}
   case
     when quarantine_reason is null
       then row_number() over (
@@ -16,23 +21,14 @@
 {%- endmacro %}
 
 {#-
-  Select list of a base model's `kept` step: every column but the `landed_row` struct, which
-  becomes `raw_row` (JSON text, on quarantined rows only: the only place it is read) and
-  `landed_row_hash` (the tie-break of latest_by_key_rank).
--#}
-{% macro without_landed_row() -%}
-  {{ star_except(['landed_row']) }},
-        case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
-        {{ value_hash('landed_row') }} as landed_row_hash
-{%- endmacro %}
-
-{#-
   Configuration rows carry no seq_num: identical rows collapse to one, while two different
   rows for one key are a conflict and are all quarantined (nobody can tell which is right).
 -#}
 {% macro config_conflict_reason(key_columns, fingerprint='row_fingerprint') -%}
   case
-    when count(distinct {{ fingerprint }}) over (partition by {{ key_columns | join(', ') }}) > 1
+    -- min <> max rather than count(distinct): Spark has no distinct window aggregates.
+    when min({{ fingerprint }}) over (partition by {{ key_columns | join(', ') }})
+      <> max({{ fingerprint }}) over (partition by {{ key_columns | join(', ') }})
       then 'config_conflict'
   end
 {%- endmacro %}

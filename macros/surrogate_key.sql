@@ -1,4 +1,4 @@
-{#- A stable text key from several columns (no dbt package: the project installs from PyPI only). -#}
+{#- A stable text key from several columns (dbt_utils' generate_surrogate_key, which would be a package download). -#}
 {% macro surrogate_key(columns) -%}
-  md5(concat_ws('|', {% for column in columns %}coalesce(cast({{ column }} as varchar), '<null>'){% if not loop.last %}, {% endif %}{% endfor %}))
+  md5(concat_ws('|', {% for column in columns %}coalesce(cast({{ column }} as {{ dbt.type_string() }}), '<null>'){% if not loop.last %}, {% endif %}{% endfor %}))
 {%- endmacro %}

@@ -1,12 +1,3 @@
-{#- Every column of the relation but the named ones (DuckDB `exclude`; Spark and Postgres need a column list). -#}
-{% macro star_except(columns) %}
-  {{ return(adapter.dispatch('star_except', 'goalline')(columns)) }}
-{% endmacro %}
-
-{% macro duckdb__star_except(columns) -%}
-  * exclude ({{ columns | join(', ') }})
-{%- endmacro %}
-
 {#-
   Keyword that makes a CTE an optimisation fence (computed once, joins not reordered across it).
   DuckDB's join order guesses wrong when a range condition sits next to a small table (see
@@ -20,5 +11,9 @@
 {%- endmacro %}
 
 {% macro duckdb__materialized_cte() -%}
+  materialized
+{%- endmacro %}
+
+{% macro postgres__materialized_cte() -%}
   materialized
 {%- endmacro %}

@@ -1,4 +1,8 @@
-{#- JSON access differs per engine (DuckDB json extension, Postgres jsonb, Spark get_json_object). -#}
+{#-
+  JSON access differs per engine: DuckDB's json extension, Postgres jsonb, Spark's variant type
+  (parse_json / variant_get, Spark 4). Values are JSON text between models on every engine, so
+  tables never hold an engine-specific JSON type.
+-#}
 
 {% macro is_json_object(expression) %}
   {{ return(adapter.dispatch('is_json_object', 'goalline')(expression)) }}
@@ -6,6 +10,14 @@
 
 {% macro duckdb__is_json_object(expression) -%}
   coalesce(json_valid({{ expression }}) and json_type(try_cast({{ expression }} as json)) = 'OBJECT', false)
+{%- endmacro %}
+
+{% macro postgres__is_json_object(expression) -%}
+  coalesce(jsonb_typeof({{ target.schema }}.goalline_try_jsonb({{ expression }})) = 'object', false)
+{%- endmacro %}
+
+{% macro spark__is_json_object(expression) -%}
+  coalesce(schema_of_variant(try_parse_json({{ expression }})) like 'OBJECT%', false)
 {%- endmacro %}
 
 {#- Text of the value at a top-level or dotted property path; null when absent or JSON null. -#}
@@ -17,6 +29,14 @@
   json_extract_string({{ json_expression }}, '$.' || {{ property_expression }})
 {%- endmacro %}
 
+{% macro postgres__json_text(json_expression, property_expression) -%}
+  (cast({{ json_expression }} as jsonb) #>> string_to_array({{ property_expression }}, '.'))
+{%- endmacro %}
+
+{% macro spark__json_text(json_expression, property_expression) -%}
+  get_json_object({{ json_expression }}, concat('$.', {{ property_expression }}))
+{%- endmacro %}
+
 {#- True when the value at the path is a JSON number. -#}
 {% macro json_is_number(json_expression, property_expression) %}
   {{ return(adapter.dispatch('json_is_number', 'goalline')(json_expression, property_expression)) }}
@@ -26,13 +46,29 @@
   coalesce(json_type({{ json_expression }}, '$.' || {{ property_expression }}) in ('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT'), false)
 {%- endmacro %}
 
-{#- Same as json_text / json_is_number for a value that is itself a JSON scalar (a filter's `value`). -#}
+{% macro postgres__json_is_number(json_expression, property_expression) -%}
+  coalesce(jsonb_typeof(cast({{ json_expression }} as jsonb) #> string_to_array({{ property_expression }}, '.')) = 'number', false)
+{%- endmacro %}
+
+{% macro spark__json_is_number(json_expression, property_expression) -%}
+  {{ spark_variant_is_number('variant_get(try_parse_json(' ~ json_expression ~ "), concat('$.', " ~ property_expression ~ '))') }}
+{%- endmacro %}
+
+{#- Same as json_text / json_is_number for a value that is itself JSON text of a scalar (a filter's `value`). -#}
 {% macro json_scalar_text(json_expression) %}
   {{ return(adapter.dispatch('json_scalar_text', 'goalline')(json_expression)) }}
 {% endmacro %}
 
 {% macro duckdb__json_scalar_text(json_expression) -%}
   json_extract_string({{ json_expression }}, '$')
+{%- endmacro %}
+
+{% macro postgres__json_scalar_text(json_expression) -%}
+  (cast({{ json_expression }} as jsonb) #>> '{}')
+{%- endmacro %}
+
+{% macro spark__json_scalar_text(json_expression) -%}
+  get_json_object(concat('{"v":', {{ json_expression }}, '}'), '$.v')
 {%- endmacro %}
 
 {% macro json_scalar_is_number(json_expression) %}
@@ -43,12 +79,27 @@
   coalesce(json_type({{ json_expression }}) in ('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT'), false)
 {%- endmacro %}
 
-{#- The landed row as one JSON text, kept on quarantine rows so nothing is lost. -#}
+{% macro postgres__json_scalar_is_number(json_expression) -%}
+  coalesce(jsonb_typeof(cast({{ json_expression }} as jsonb)) = 'number', false)
+{%- endmacro %}
+
+{% macro spark__json_scalar_is_number(json_expression) -%}
+  {{ spark_variant_is_number('try_parse_json(' ~ json_expression ~ ')') }}
+{%- endmacro %}
+
+{% macro spark_variant_is_number(variant_expression) -%}
+  coalesce(regexp_like(schema_of_variant({{ variant_expression }}), '^(BIGINT|INT|SMALLINT|TINYINT|DOUBLE|FLOAT|DECIMAL).*'), false)
+{%- endmacro %}
+
+{#- The landed row as one JSON object text (nulls written), kept on quarantine rows so nothing is lost. -#}
 {% macro row_as_json(columns, relation='landed') %}
   {{ return(struct_as_json(row_struct(columns, relation))) }}
 {% endmacro %}
 
-{#- The landed row as one structured value: cheap to carry, hash or turn into JSON later. -#}
+{#-
+  The landed row as one value that is cheap to carry and becomes JSON text only where read: a
+  struct on DuckDB and Spark, a json value on Postgres (its records lose their field names).
+-#}
 {% macro row_struct(columns, relation='landed') %}
   {{ return(adapter.dispatch('row_struct', 'goalline')(columns, relation)) }}
 {% endmacro %}
@@ -56,6 +107,18 @@
 {% macro duckdb__row_struct(columns, relation) -%}
   struct_pack(
     {%- for column in columns %}{{ adapter.quote(column) }} := {{ relation }}.{{ adapter.quote(column) }}{% if not loop.last %}, {% endif %}{% endfor -%}
+  )
+{%- endmacro %}
+
+{% macro postgres__row_struct(columns, relation) -%}
+  json_build_object(
+    {%- for column in columns %}'{{ column }}', {{ relation }}.{{ adapter.quote(column) }}{% if not loop.last %}, {% endif %}{% endfor -%}
+  )
+{%- endmacro %}
+
+{% macro spark__row_struct(columns, relation) -%}
+  named_struct(
+    {%- for column in columns %}'{{ column }}', {{ relation }}.{{ adapter.quote(column) }}{% if not loop.last %}, {% endif %}{% endfor -%}
   )
 {%- endmacro %}
 
@@ -67,16 +130,17 @@
   cast(to_json({{ struct_expression }}) as varchar)
 {%- endmacro %}
 
-{#- A 64-bit hash of a value of any type: a cheap, deterministic tie-break on row content. -#}
-{% macro value_hash(expression) %}
-  {{ return(adapter.dispatch('value_hash', 'goalline')(expression)) }}
-{% endmacro %}
-
-{% macro duckdb__value_hash(expression) -%}
-  hash({{ expression }})
+{#- jsonb's text form: one canonical spelling, whatever json_build_object spaced. -#}
+{% macro postgres__struct_as_json(struct_expression) -%}
+  cast(cast({{ struct_expression }} as jsonb) as text)
 {%- endmacro %}
 
-{#- One row per element of a JSON array property (used in a select list, like a set-returning function). -#}
+{#- Spark leaves null fields out unless told otherwise; the contract keeps the whole raw row. -#}
+{% macro spark__struct_as_json(struct_expression) -%}
+  to_json({{ struct_expression }}, map('ignoreNullFields', 'false'))
+{%- endmacro %}
+
+{#- One row per element of a JSON array property, as JSON text (a select-list set-returning function). -#}
 {% macro json_array_elements(json_expression, property) %}
   {{ return(adapter.dispatch('json_array_elements', 'goalline')(json_expression, property)) }}
 {% endmacro %}
@@ -85,11 +149,27 @@
   unnest(cast(json_extract({{ json_expression }}, '$.{{ property }}') as json[]))
 {%- endmacro %}
 
-{#- The raw JSON (not text) at a property, so its type survives. -#}
+{% macro postgres__json_array_elements(json_expression, property) -%}
+  cast(jsonb_array_elements(cast({{ json_expression }} as jsonb) -> '{{ property }}') as text)
+{%- endmacro %}
+
+{% macro spark__json_array_elements(json_expression, property) -%}
+  explode(from_json(get_json_object({{ json_expression }}, '$.{{ property }}'), 'array<string>'))
+{%- endmacro %}
+
+{#- The JSON text (not the value's text) at a property, so its type survives. -#}
 {% macro json_value(json_expression, property) %}
   {{ return(adapter.dispatch('json_value', 'goalline')(json_expression, property)) }}
 {% endmacro %}
 
 {% macro duckdb__json_value(json_expression, property) -%}
   json_extract({{ json_expression }}, '$.{{ property }}')
+{%- endmacro %}
+
+{% macro postgres__json_value(json_expression, property) -%}
+  cast(cast({{ json_expression }} as jsonb) -> '{{ property }}' as text)
+{%- endmacro %}
+
+{% macro spark__json_value(json_expression, property) -%}
+  to_json(variant_get(try_parse_json({{ json_expression }}), '$.{{ property }}'))
 {%- endmacro %}

@@ -57,7 +57,7 @@ sides as (
             and conditions.person_attribute = attributes.attribute_name
             and candidates.received_at >= attributes.value_from
             -- coalesce, not `or ... is null`: an OR in the condition makes DuckDB nested-loop join.
-            and candidates.received_at < coalesce(attributes.value_until, cast('infinity' as timestamp))
+            and candidates.received_at < coalesce(attributes.value_until, {{ end_of_time() }})
 ),
 
 evaluated as (
@@ -69,16 +69,16 @@ evaluated as (
                 when operator = 'exists' then property_text is not null
                 when operator = 'not_exists' then property_text is null
                 when property_text is null or compared_text is null then false
-                when operator = 'contains' then strpos(property_text, compared_text) > 0
+                when operator = 'contains' then {{ dbt.position('compared_text', 'property_text') }} > 0
                 when property_is_number and compared_is_number
                     then
                         case operator
-                            when 'eq' then cast(property_text as double) = cast(compared_text as double)
-                            when 'neq' then cast(property_text as double) <> cast(compared_text as double)
-                            when 'gt' then cast(property_text as double) > cast(compared_text as double)
-                            when 'gte' then cast(property_text as double) >= cast(compared_text as double)
-                            when 'lt' then cast(property_text as double) < cast(compared_text as double)
-                            when 'lte' then cast(property_text as double) <= cast(compared_text as double)
+                            when 'eq' then cast(property_text as {{ type_double() }}) = cast(compared_text as {{ type_double() }})
+                            when 'neq' then cast(property_text as {{ type_double() }}) <> cast(compared_text as {{ type_double() }})
+                            when 'gt' then cast(property_text as {{ type_double() }}) > cast(compared_text as {{ type_double() }})
+                            when 'gte' then cast(property_text as {{ type_double() }}) >= cast(compared_text as {{ type_double() }})
+                            when 'lt' then cast(property_text as {{ type_double() }}) < cast(compared_text as {{ type_double() }})
+                            when 'lte' then cast(property_text as {{ type_double() }}) <= cast(compared_text as {{ type_double() }})
                         end
                 else
                     case operator

@@ -33,7 +33,7 @@ with_version as (
             and journeys.campaign_id = versions.campaign_id
             and journeys.started_at >= versions.valid_from
             -- coalesce, not `or ... is null`: an OR in the condition makes DuckDB nested-loop join.
-            and journeys.started_at < coalesce(versions.valid_until, cast('infinity' as timestamp))
+            and journeys.started_at < coalesce(versions.valid_until, {{ end_of_time() }})
 ),
 
 with_membership as (
@@ -47,7 +47,7 @@ with_membership as (
             and with_version.person_id = memberships.person_id
             and with_version.goal_segment_id = memberships.segment_id
             and with_version.started_at >= memberships.state_from
-            and with_version.started_at < coalesce(memberships.state_until, cast('infinity' as timestamp))
+            and with_version.started_at < coalesce(memberships.state_until, {{ end_of_time() }})
 ),
 
 final as (

@@ -30,7 +30,7 @@ newsletter_journeys as (
         newsletter_id as campaign_id,
         internal_customer_id as person_id,
         created_at as started_at,
-        cast(null as varchar) as trigger_event_id,
+        cast(null as {{ dbt.type_string() }}) as trigger_event_id,
         true as is_newsletter
     from deliveries
     where subject_id is null and newsletter_id is not null

@@ -81,7 +81,7 @@ unpivoted as (
             converted_at,
             touch_position,
             touch_count,
-            cast({{ attribution_model }} as double) as credit
+            cast({{ attribution_model }} as {{ type_double() }}) as credit
         from credits
         {%- if not loop.last %}
             union all

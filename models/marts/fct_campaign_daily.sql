@@ -103,7 +103,7 @@ final as (
         coalesce(metric_days.bounced, 0) as bounced,
         coalesce(metric_days.unsubscribed, 0) as unsubscribed,
         current_basis.basis as goal_basis,
-        cast(coalesce(conversion_days.converted, 0) as double)
+        cast(coalesce(conversion_days.converted, 0) as {{ type_double() }})
         / nullif(
             case current_basis.basis
                 when 'opened' then metric_days.unique_opened

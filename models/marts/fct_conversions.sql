@@ -32,7 +32,7 @@ final as (
         -- Revenue for the semantic layer: the goal event's first numeric revenue property, if any.
         coalesce(
             {%- for property in var('revenue_properties') %}
-                {{ safe_cast(json_text('events.properties', "'" ~ property ~ "'"), 'double') }}{% if not loop.last %},{% endif %}
+                {{ parse_number(json_text('events.properties', "'" ~ property ~ "'"), 'double') }}{% if not loop.last %},{% endif %}
             {%- endfor %}
         ) as revenue
     from conversions

@@ -17,14 +17,24 @@ touchpoints as (
     select * from {{ ref('int_journey_touchpoints') }}
 ),
 
+-- A grouped count, not a distinct window count: Postgres and Spark have no distinct window aggregates.
+candidate_counts as (
+    select
+        event_id,
+        count(distinct journey_id) as candidate_journeys
+    from matches
+    group by event_id
+),
+
 candidates as (
     select
         matches.event_id,
         matches.person_id,
         matches.received_at,
-        count(distinct matches.journey_id) over (partition by matches.event_id) as candidate_journeys,
+        candidate_counts.candidate_journeys,
         matches.journey_id
     from matches
+    inner join candidate_counts on matches.event_id = candidate_counts.event_id
 ),
 
 touched as (

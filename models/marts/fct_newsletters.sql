@@ -47,7 +47,7 @@ final as (
         count(case when delivery_outcomes.was_opened then 1 end) as unique_opened,
         count(case when delivery_outcomes.was_clicked then 1 end) as unique_clicked,
         count(case when delivery_outcomes.is_converted then 1 end) as conversions,
-        cast(count(case when delivery_outcomes.is_converted then 1 end) as double)
+        cast(count(case when delivery_outcomes.is_converted then 1 end) as {{ type_double() }})
         / nullif(count(case when delivery_outcomes.left_platform then 1 end), 0) as conversion_rate,
         sum(delivery_outcomes.revenue) as revenue
     from delivery_outcomes

@@ -1,6 +1,6 @@
 {#- Incremental by processing time, like the staging models (macros/incremental.sql). -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     tags=['daily'],
@@ -27,7 +27,7 @@ typed as (
         landed.attribute_value,
         landed.timestamp as timestamp_raw,
         {{ parse_timestamp('timestamp') }} as changed_at,
-        {{ safe_cast('seq_num', 'bigint') }} as seq_num,
+        {{ parse_number('seq_num', 'bigint') }} as seq_num,
         landed.landing_file,
         {{ row_struct(['workspace_id', 'internal_customer_id', 'attribute_name', 'attribute_value',
             'timestamp', 'seq_num']) }} as landed_row
@@ -47,17 +47,27 @@ checked as (
     from typed
 ),
 
--- The landed row leaves here (raw_row, landed_row_hash), so the ranking does not carry its text.
-kept as (
-    select {{ without_landed_row() }}
-    from checked
-),
-
 final as (
     select
-        {{ star_except(['landed_row_hash']) }},
-        {{ latest_by_key_rank(['workspace_id', 'internal_customer_id', 'attribute_name', 'changed_at']) }} as key_rank
-    from kept
+        workspace_id,
+        internal_customer_id,
+        attribute_name,
+        attribute_value,
+        timestamp_raw,
+        changed_at,
+        seq_num,
+        landing_file,
+        quarantine_reason,
+        -- The landed row as JSON text on quarantined rows only, the one place it is read.
+        case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
+        {{ latest_by_key_rank(
+            ['workspace_id', 'internal_customer_id', 'attribute_name', 'changed_at'],
+            tie_break=[
+                'workspace_id', 'internal_customer_id', 'attribute_name', 'attribute_value',
+                'timestamp_raw', 'changed_at', 'seq_num', 'landing_file'
+            ]
+        ) }} as key_rank
+    from checked
 )
 
 select * from final

@@ -1,6 +1,6 @@
 {#- Incremental by processing time, like the staging models (macros/incremental.sql). -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     tags=['daily'],
@@ -39,7 +39,7 @@ typed as (
         landed.transactional_message_id,
         landed.created_at as created_at_raw,
         {{ parse_timestamp('landed.created_at') }} as created_at,
-        {{ safe_cast('landed.seq_num', 'bigint') }} as seq_num,
+        {{ parse_number('landed.seq_num', 'bigint') }} as seq_num,
         landed.landing_file,
         {{ row_struct(['workspace_id', 'delivery_id', 'internal_customer_id', 'subject_id', 'event_id',
             'delivery_type', 'campaign_id', 'action_id', 'newsletter_id', 'content_id', 'trigger_id',
@@ -62,17 +62,38 @@ checked as (
     from typed
 ),
 
--- The landed row leaves here (raw_row, landed_row_hash), so the ranking does not carry its text.
-kept as (
-    select {{ without_landed_row() }}
-    from checked
-),
-
 final as (
     select
-        {{ star_except(['landed_row_hash']) }},
-        {{ latest_by_key_rank(['delivery_id']) }} as key_rank
-    from kept
+        workspace_id,
+        delivery_id,
+        internal_customer_id,
+        subject_id,
+        event_id,
+        delivery_type,
+        campaign_id,
+        action_id,
+        newsletter_id,
+        content_id,
+        trigger_id,
+        transactional_message_id,
+        created_at_raw,
+        created_at,
+        seq_num,
+        landing_file,
+        is_known_delivery_type,
+        quarantine_reason,
+        -- The landed row as JSON text on quarantined rows only, the one place it is read.
+        case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
+        {{ latest_by_key_rank(
+            ['delivery_id'],
+            tie_break=[
+                'workspace_id', 'delivery_id', 'internal_customer_id', 'subject_id', 'event_id',
+                'delivery_type', 'campaign_id', 'action_id', 'newsletter_id', 'content_id',
+                'trigger_id', 'transactional_message_id', 'created_at_raw', 'created_at', 'seq_num',
+                'landing_file', 'is_known_delivery_type'
+            ]
+        ) }} as key_rank
+    from checked
 )
 
 select * from final

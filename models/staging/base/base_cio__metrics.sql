@@ -1,6 +1,6 @@
 {#- Incremental by processing time, like the staging models (macros/incremental.sql). -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     tags=['daily'],
@@ -38,7 +38,7 @@ typed as (
         landed.link_url,
         landed.created_at as created_at_raw,
         {{ parse_timestamp('landed.created_at') }} as created_at,
-        {{ safe_cast('landed.seq_num', 'bigint') }} as seq_num,
+        {{ parse_number('landed.seq_num', 'bigint') }} as seq_num,
         landed.landing_file,
         {{ row_struct(['event_id', 'workspace_id', 'delivery_id', 'metric', 'reason', 'link_id',
             'link_url', 'created_at', 'seq_num']) }} as landed_row,
@@ -63,17 +63,33 @@ checked as (
     from typed
 ),
 
--- The landed row leaves here (raw_row, landed_row_hash), so the ranking does not carry its text.
-kept as (
-    select {{ without_landed_row() }}
-    from checked
-),
-
 final as (
     select
-        {{ star_except(['landed_row_hash']) }},
-        {{ latest_by_key_rank(['event_id']) }} as key_rank
-    from kept
+        event_id,
+        workspace_id,
+        delivery_id,
+        metric,
+        reason,
+        link_id,
+        link_url,
+        created_at_raw,
+        created_at,
+        seq_num,
+        landing_file,
+        is_known_metric,
+        has_delivery,
+        quarantine_reason,
+        -- The landed row as JSON text on quarantined rows only, the one place it is read.
+        case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
+        {{ latest_by_key_rank(
+            ['event_id'],
+            tie_break=[
+                'event_id', 'workspace_id', 'delivery_id', 'metric', 'reason', 'link_id', 'link_url',
+                'created_at_raw', 'created_at', 'seq_num', 'landing_file', 'is_known_metric',
+                'has_delivery'
+            ]
+        ) }} as key_rank
+    from checked
 )
 
 select * from final

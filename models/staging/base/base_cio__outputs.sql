@@ -1,6 +1,6 @@
 {#- Incremental by processing time, like the staging models (macros/incremental.sql). -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     tags=['daily'],
@@ -32,7 +32,7 @@ typed as (
         {{ parse_boolean('link_tracked') }} as is_link_tracked,
         created_at as created_at_raw,
         {{ parse_timestamp('created_at') }} as created_at,
-        {{ safe_cast('seq_num', 'bigint') }} as seq_num,
+        {{ parse_number('seq_num', 'bigint') }} as seq_num,
         landed.landing_file,
         {{ row_struct(['workspace_id', 'output_id', 'subject_name', 'output_type', 'action_id',
             'explanation', 'delivery_id', 'draft', 'link_tracked', 'created_at', 'seq_num']) }} as landed_row
@@ -51,17 +51,33 @@ checked as (
     from typed
 ),
 
--- The landed row leaves here (raw_row, landed_row_hash), so the ranking does not carry its text.
-kept as (
-    select {{ without_landed_row() }}
-    from checked
-),
-
 final as (
     select
-        {{ star_except(['landed_row_hash']) }},
-        {{ latest_by_key_rank(['output_id']) }} as key_rank
-    from kept
+        workspace_id,
+        output_id,
+        subject_name,
+        output_type,
+        action_id,
+        explanation,
+        delivery_id,
+        is_draft,
+        is_link_tracked,
+        created_at_raw,
+        created_at,
+        seq_num,
+        landing_file,
+        quarantine_reason,
+        -- The landed row as JSON text on quarantined rows only, the one place it is read.
+        case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
+        {{ latest_by_key_rank(
+            ['output_id'],
+            tie_break=[
+                'workspace_id', 'output_id', 'subject_name', 'output_type', 'action_id', 'explanation',
+                'delivery_id', 'is_draft', 'is_link_tracked', 'created_at_raw', 'created_at',
+                'seq_num', 'landing_file'
+            ]
+        ) }} as key_rank
+    from checked
 )
 
 select * from final

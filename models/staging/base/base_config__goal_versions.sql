@@ -9,7 +9,7 @@ typed as (
         landed.workspace_id,
         landed.campaign_id,
         landed.version as version_raw,
-        {{ safe_cast('version', 'integer') }} as goal_version,
+        {{ parse_number('version', 'integer') }} as goal_version,
         valid_from as valid_from_raw,
         {{ parse_timestamp('valid_from') }} as valid_from,
         lower(goal_type) as goal_type,
@@ -18,7 +18,7 @@ typed as (
         -- An empty filter and a missing one both mean "every event matches".
         nullif(trim(landed.filter), '') as filter_json,
         window_days as window_days_raw,
-        {{ safe_cast('window_days', 'integer') }} as window_days,
+        {{ parse_number('window_days', 'integer') }} as window_days,
         lower(basis) as basis,
         lower(exit_condition) as exit_condition,
         landed.landing_file,

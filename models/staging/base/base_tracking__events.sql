@@ -1,6 +1,6 @@
 {#- Incremental by processing time, like the staging models (macros/incremental.sql). -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     tags=['daily'],
@@ -30,7 +30,7 @@ typed as (
         {{ parse_timestamp('timestamp') }} as claimed_at,
         received_at as received_at_raw,
         {{ parse_timestamp('received_at') }} as received_at,
-        {{ safe_cast('seq_num', 'bigint') }} as seq_num,
+        {{ parse_number('seq_num', 'bigint') }} as seq_num,
         landed.landing_file,
         {{ row_struct(['workspace_id', 'event_id', 'internal_customer_id', 'name', 'properties',
             'timestamp', 'received_at', 'seq_num']) }} as landed_row,
@@ -53,17 +53,32 @@ checked as (
     from typed
 ),
 
--- The landed row leaves here (raw_row, landed_row_hash), so the ranking does not carry its text.
-kept as (
-    select {{ without_landed_row() }}
-    from checked
-),
-
 final as (
     select
-        {{ star_except(['landed_row_hash']) }},
-        {{ latest_by_key_rank(['event_id']) }} as key_rank
-    from kept
+        workspace_id,
+        event_id,
+        internal_customer_id,
+        event_name,
+        properties,
+        timestamp_raw,
+        claimed_at,
+        received_at_raw,
+        received_at,
+        seq_num,
+        landing_file,
+        is_properties_object,
+        quarantine_reason,
+        -- The landed row as JSON text on quarantined rows only, the one place it is read.
+        case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
+        {{ latest_by_key_rank(
+            ['event_id'],
+            tie_break=[
+                'workspace_id', 'event_id', 'internal_customer_id', 'event_name', 'properties',
+                'timestamp_raw', 'claimed_at', 'received_at_raw', 'received_at', 'seq_num',
+                'landing_file', 'is_properties_object'
+            ]
+        ) }} as key_rank
+    from checked
 )
 
 select * from final

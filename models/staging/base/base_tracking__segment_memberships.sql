@@ -1,6 +1,6 @@
 {#- Incremental by processing time, like the staging models (macros/incremental.sql). -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     tags=['daily'],
@@ -27,7 +27,7 @@ typed as (
         lower(action) as action,  -- noqa: RF04
         occurred_at as occurred_at_raw,
         {{ parse_timestamp('occurred_at') }} as occurred_at,
-        {{ safe_cast('seq_num', 'bigint') }} as seq_num,
+        {{ parse_number('seq_num', 'bigint') }} as seq_num,
         landed.landing_file,
         {{ row_struct(['workspace_id', 'internal_customer_id', 'segment_id', 'occurred_at', 'action',
             'seq_num']) }} as landed_row
@@ -48,18 +48,27 @@ checked as (
     from typed
 ),
 
--- The landed row leaves here (raw_row, landed_row_hash), so the ranking does not carry its text.
-kept as (
-    select {{ without_landed_row() }}
-    from checked
-),
-
 final as (
     select
-        {{ star_except(['landed_row_hash']) }},
-        {{ latest_by_key_rank(['workspace_id', 'internal_customer_id', 'segment_id', 'occurred_at', 'action']) }}
-            as key_rank
-    from kept
+        workspace_id,
+        internal_customer_id,
+        segment_id,
+        action,
+        occurred_at_raw,
+        occurred_at,
+        seq_num,
+        landing_file,
+        quarantine_reason,
+        -- The landed row as JSON text on quarantined rows only, the one place it is read.
+        case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
+        {{ latest_by_key_rank(
+            ['workspace_id', 'internal_customer_id', 'segment_id', 'occurred_at', 'action'],
+            tie_break=[
+                'workspace_id', 'internal_customer_id', 'segment_id', 'action', 'occurred_at_raw',
+                'occurred_at', 'seq_num', 'landing_file'
+            ]
+        ) }} as key_rank
+    from checked
 )
 
 select * from final

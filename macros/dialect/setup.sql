@@ -1,0 +1,36 @@
+{#-
+  on-run-start: what an engine lacks and the models need. Postgres has no try_cast, so the two
+  parses that may meet a malformed value (a timestamp that matched the ISO pattern but names an
+  impossible date, a JSON text) get a function that returns null where a cast would fail.
+-#}
+{% macro create_engine_functions() %}
+  {{ return(adapter.dispatch('create_engine_functions', 'goalline')()) }}
+{% endmacro %}
+
+{% macro default__create_engine_functions() -%}
+  select 1
+{%- endmacro %}
+
+{% macro postgres__create_engine_functions() -%}
+  create schema if not exists {{ target.schema }};
+  create or replace function {{ target.schema }}.goalline_try_utc_timestamp(value text)
+  returns timestamp language plpgsql immutable parallel safe as $$
+  begin
+    -- Text with an offset names an instant; naive text is already UTC (the contract's timestamps).
+    if value ~ ':[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$' then
+      return cast(value as timestamptz) at time zone 'UTC';
+    end if;
+    return cast(value as timestamp);
+  exception when others then
+    return null;
+  end
+  $$;
+  create or replace function {{ target.schema }}.goalline_try_jsonb(value text)
+  returns jsonb language plpgsql immutable parallel safe as $$
+  begin
+    return cast(value as jsonb);
+  exception when others then
+    return null;
+  end
+  $$
+{%- endmacro %}
