@@ -98,14 +98,17 @@ def spark_session() -> "SparkSession":
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in spark_parameters().items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    session = builder.getOrCreate()
+    # Spark's INFO and WARN lines (metastore, "created concurrently") drown the CLI's output.
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def read_arrow(target: Target, sql: str, db_path: Path) -> pa.Table:
     """The result of a query on the target; timestamps with a time zone become naive UTC."""
     if target is Target.DUCKDB:
         with duckdb.connect(str(db_path), read_only=True) as connection:
-            table = connection.execute(sql).arrow()
+            table = connection.execute(sql).fetch_arrow_table()
     elif target is Target.POSTGRES:
         table = _postgres_arrow(sql)
     else:
