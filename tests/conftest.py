@@ -1,7 +1,19 @@
-"""Shared fixtures. `scenario_warehouse` builds every rule scenario in one dbt run per session."""
+"""Shared fixtures. `scenario_warehouse` builds every rule scenario in one dbt run per session.
+
+`postgres_env` starts a private Postgres server for the session (tests/engines.py) and points the
+libpq variables (PGHOST, PGPORT, PGUSER, PGDATABASE) at it; `spark_warehouse` points
+CONVERSIONS_SPARK_WAREHOUSE at a session folder. dbt-spark runs Spark in this process and a
+process has one Spark session, so every Spark build of the session shares that warehouse.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from goalline.targets import SPARK_WAREHOUSE_ENV
+
+from engines import EngineUnavailable, postgres_bin_dir, postgres_server
 from scenarios import ALL_SCENARIOS
 from scenarios.warehouse import ScenarioWarehouse, build_warehouse
 
@@ -9,3 +21,25 @@ from scenarios.warehouse import ScenarioWarehouse, build_warehouse
 @pytest.fixture(scope="session")
 def scenario_warehouse(tmp_path_factory: pytest.TempPathFactory) -> ScenarioWarehouse:
     return build_warehouse(ALL_SCENARIOS, tmp_path_factory.mktemp("scenarios"))
+
+
+@pytest.fixture(scope="session")
+def postgres_env() -> Iterator[dict[str, str]]:
+    try:
+        postgres_bin_dir()
+    except EngineUnavailable as error:
+        pytest.fail(str(error))
+    with postgres_server() as env, pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        # A password of the developer's environment is not the throwaway server's.
+        patch.delenv("PGPASSWORD", raising=False)
+        yield env
+
+
+@pytest.fixture(scope="session")
+def spark_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = tmp_path_factory.mktemp("spark")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SPARK_WAREHOUSE_ENV, str(folder))
+        yield folder

@@ -6,7 +6,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
+from goalline.connections import read_arrow
+from goalline.targets import Target
 
 from reference.landing import stage
 from reference.rules import build_marts
@@ -95,13 +96,13 @@ def group(marts: dict[str, list[dict[str, Any]]]) -> Rows:
     return grouped
 
 
-def read_dbt(db_path: Path) -> Rows:
-    marts = {}
-    with duckdb.connect(str(db_path), read_only=True) as connection:
-        for mart, (_, columns) in COMPARED.items():
-            cursor = connection.execute(f"select {', '.join(columns)} from marts.{mart}")
-            names = [d[0] for d in cursor.description]
-            marts[mart] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+def read_dbt(db_path: Path, target: Target = Target.DUCKDB) -> Rows:
+    marts = {
+        mart: read_arrow(
+            target, f"select {', '.join(columns)} from marts.{mart}", db_path
+        ).to_pylist()
+        for mart, (_, columns) in COMPARED.items()
+    }
     # Segment-change occurrence ids are hashes of the SQL's own making: not compared.
     for row in marts["fct_conversions"]:
         if not EXAMPLE.match(row["occurrence_id"] or ""):

@@ -1,7 +1,9 @@
 """Builds many scenarios in one dbt run and reads each scenario's mart rows back.
 
 One build for every scenario keeps the suite to a single dbt invocation (the expensive part);
-each scenario's rows are then picked out of the shared marts by its id prefix.
+each scenario's rows are then picked out of the shared marts by its id prefix. The build runs on
+any target (DuckDB by default, Postgres, Spark) and reads the relations back normalised, so the
+same landing folder gives comparable rows on every engine.
 """
 
 import datetime as dt
@@ -11,9 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from goalline.build import BuildError, run_build
+from goalline.connections import read_arrow, target_errors
+from goalline.targets import Target
 
 from landing_builder import Landing
 from scenarios.builder import Scenario
@@ -36,9 +38,15 @@ RELATIONS: dict[str, tuple[str, str]] = {
 
 
 def normalise(value: Any) -> Any:
-    """Mart values as comparable Python values: times as text, floats rounded."""
+    """Mart values as comparable Python values: times as text, floats rounded.
+
+    Times are 'YYYY-MM-DD HH:MM:SS', with '.ffffff' only when there are microseconds (so an
+    engine that drops or rounds them shows up); times with a zone are turned into UTC first.
+    """
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -57,6 +65,7 @@ class ScenarioWarehouse:
     tables: dict[str, list[Row]]
     # dbt's first failing node, if any; the marts are still read so scenarios show their diffs.
     build_error: str | None = None
+    target: Target = Target.DUCKDB
 
     def rows_for(self, scenario: Scenario, relation: str) -> list[Row]:
         """The relation's rows that belong to the scenario, with the id prefix removed."""
@@ -89,19 +98,20 @@ def merged_landing(scenarios: Iterable[Scenario]) -> Landing:
     return landing
 
 
-def read_relations(db_path: Path) -> dict[str, list[Row]]:
-    tables: dict[str, list[Row]] = {}
-    with duckdb.connect(str(db_path), read_only=True) as connection:
-        for name, (relation, _) in RELATIONS.items():
-            cursor = connection.execute(f"select * from {relation}")
-            columns = [column[0] for column in cursor.description]
-            tables[name] = [
-                dict(zip(columns, map(normalise, row), strict=True)) for row in cursor.fetchall()
-            ]
-    return tables
+def read_relations(db_path: Path, target: Target = Target.DUCKDB) -> dict[str, list[Row]]:
+    """Every checked relation of a build on the target, as lists of normalised rows."""
+    return {
+        name: [
+            {column: normalise(value) for column, value in row.items()}
+            for row in read_arrow(target, f"select * from {relation}", db_path).to_pylist()
+        ]
+        for name, (relation, _) in RELATIONS.items()
+    }
 
 
-def build_warehouse(scenarios: list[Scenario], work_dir: Path) -> ScenarioWarehouse:
+def build_warehouse(
+    scenarios: list[Scenario], work_dir: Path, target: Target = Target.DUCKDB
+) -> ScenarioWarehouse:
     """Write all scenarios as one landing folder, build it once, read the checked relations."""
     names = [scenario.name for scenario in scenarios]
     duplicates = {name for name in names if names.count(name) > 1}
@@ -110,14 +120,23 @@ def build_warehouse(scenarios: list[Scenario], work_dir: Path) -> ScenarioWareho
     landing = merged_landing(scenarios)
     landing_dir = landing.write(work_dir / "landing")
     db_path = work_dir / "scenarios.duckdb"
+    tables, build_error = build_and_read(landing_dir, db_path, target)
+    return ScenarioWarehouse(db_path, landing, tables, build_error, target)
+
+
+def build_and_read(
+    landing_dir: Path, db_path: Path, target: Target = Target.DUCKDB
+) -> tuple[dict[str, list[Row]], str | None]:
+    """Build a landing folder on the target (from scratch); the checked relations and dbt's
+    first failure, if any."""
     build_error = None
     try:
-        run_build(landing_dir, db_path)
+        run_build(landing_dir, db_path, target=target, full_refresh=True)
     except BuildError as error:
         # A failing dbt data test skips only what depends on it; read what was built.
         build_error = str(error)
     try:
-        tables = read_relations(db_path)
-    except duckdb.Error as error:
-        raise RuntimeError(f"scenario build failed: {build_error or error}") from error
-    return ScenarioWarehouse(db_path, landing, tables, build_error)
+        tables = read_relations(db_path, target)
+    except target_errors(target) as error:
+        raise RuntimeError(f"{target} build failed: {build_error or error}") from error
+    return tables, build_error
