@@ -108,7 +108,7 @@ def read_arrow(target: Target, sql: str, db_path: Path) -> pa.Table:
     """The result of a query on the target; timestamps with a time zone become naive UTC."""
     if target is Target.DUCKDB:
         with duckdb.connect(str(db_path), read_only=True) as connection:
-            table = connection.execute(sql).fetch_arrow_table()
+            table = connection.execute(sql).to_arrow_table()
     elif target is Target.POSTGRES:
         table = _postgres_arrow(sql)
     else:
