@@ -22,6 +22,8 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from expectations import all_suites
 from expectations.rule_suite import RuleSuite, Severity
+from goalline.connections import relation_names
+from goalline.targets import Target
 
 SAMPLE_SIZE = 5
 # schema.relation in a suite's SQL: the project's schemas only, so aliases never match.
@@ -77,11 +79,13 @@ def validate_frames(
     return results
 
 
-def relations_read(suites: Iterable[RuleSuite]) -> set[str]:
-    """Every schema.relation the suites' SQL names (a catalog query's relations not included)."""
-    return {
+def relations_read(suites: Iterable[RuleSuite], target: Target, db_path: Path) -> set[str]:
+    """Every schema.relation the suites' SQL names, and every mart of the target (the contact
+    details suite reads the catalog of marts): what a copy of the target must hold."""
+    named = {
         f"{schema}.{name}" for suite in suites for schema, name in RELATION.findall(suite.query)
     }
+    return named | {f"marts.{name}" for name in relation_names(target, "marts", db_path)}
 
 
 def read_frame(connection: duckdb.DuckDBPyConnection, rule_suite: RuleSuite) -> pd.DataFrame | None:

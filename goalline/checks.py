@@ -19,7 +19,7 @@ import duckdb
 from rich.console import Console
 from rich.markup import escape
 
-from goalline.connections import duckdb_copy, relation_names, target_errors
+from goalline.connections import duckdb_copy, target_errors
 from goalline.targets import Target
 
 if TYPE_CHECKING:
@@ -56,9 +56,8 @@ def check_command(
     where = str(db_path) if target is Target.DUCKDB else target.value
     suites = all_suites()
     try:
-        # integrity.no_contact_details reads the catalog of marts: copy every mart.
-        marts = {f"marts.{name}" for name in relation_names(target, "marts", db_path)}
-        with duckdb_copy(target, db_path, relations_read(suites) | marts) as connection:
+        relations = relations_read(suites, target, db_path)
+        with duckdb_copy(target, db_path, relations) as connection:
             frames = [read_frame(connection, rule_suite) for rule_suite in suites]
     except target_errors(target) as error:
         first_line = str(error).splitlines()[0]

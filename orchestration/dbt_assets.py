@@ -8,8 +8,9 @@
 - `goalline_models`: everything else (configuration staging, quarantine, audit, intermediate,
   marts, semantic), unpartitioned: rebuilt from the staged tables on every run.
 
-Both claim the DuckDB pool and retry transient failures (a lock held by another process); a
-model error or a failing dbt test fails the step at once.
+Both claim the DuckDB pool (target duckdb only) and retry transient failures (a lock held by
+another process); a model error or a failing dbt test fails the step at once. On Postgres and
+Spark each run loads the landing folder into the landing tables first (`goalline load`).
 """
 
 import json
@@ -20,7 +21,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
-from goalline.build import warehouse_env
+from goalline.load import load_landing
+from goalline.targets import Target, warehouse_env
 from orchestration import settings
 from orchestration.project import GoallineTranslator, goalline_project, prepare_manifest
 from orchestration.resources import Warehouse
@@ -78,8 +80,12 @@ def run_dbt_build(
     The events are buffered until dbt has exited, because DuckDB allows one process on the file
     while it writes: the metadata queries open it read-only only after the build released it.
     """
-    context.log.info(f"dbt {' '.join(args)} into {warehouse.db} from {warehouse.landing}")
-    with warehouse_env(warehouse.landing, warehouse.db):
+    where = warehouse.db if warehouse.engine is Target.DUCKDB else warehouse.target
+    context.log.info(f"dbt {' '.join(args)} into {where} from {warehouse.landing}")
+    with warehouse_env(warehouse.landing, warehouse.db, warehouse.engine):
+        if warehouse.engine is not Target.DUCKDB:
+            rows = load_landing(warehouse.landing, warehouse.engine)
+            context.log.info(f"loaded {sum(rows.values())} landing rows into {warehouse.target}")
         invocation = dbt.cli(args, context=context, raise_on_error=False)
     events = list(invocation.stream())
     if not invocation.is_successful() and is_transient(invocation):
@@ -107,7 +113,7 @@ translator = GoallineTranslator()
     backfill_policy=dg.BackfillPolicy.single_run(),
     dagster_dbt_translator=translator,
     retry_policy=dbt_retry_policy,
-    pool=settings.DUCKDB_POOL,
+    pool=settings.warehouse_pool(),
 )
 def goalline_daily_batch(
     context: dg.AssetExecutionContext,
@@ -128,7 +134,7 @@ def goalline_daily_batch(
     name="goalline_models",
     dagster_dbt_translator=translator,
     retry_policy=dbt_retry_policy,
-    pool=settings.DUCKDB_POOL,
+    pool=settings.warehouse_pool(),
 )
 def goalline_models(
     context: dg.AssetExecutionContext,

@@ -4,7 +4,13 @@ check of the marts passed, so a wrong number never becomes history (see expectat
 import dagster as dg
 import duckdb
 
-from expectations.history import record_conversion_history
+from expectations.history import (
+    HISTORY_RELATIONS,
+    HISTORY_TABLE,
+    append_to_target,
+    record_conversion_history,
+)
+from goalline.targets import Target
 from orchestration import settings
 from orchestration.resources import Warehouse
 from orchestration.rule_checks import GUARDED_SUITES
@@ -16,16 +22,22 @@ from orchestration.rule_checks import GUARDED_SUITES
     # Every mart a blocking check guards: the history waits for all of them.
     deps=sorted({guarded.asset for guarded in GUARDED_SUITES if guarded.asset.path[0] == "marts"}),
     kinds={"duckdb", "python"},
-    pool=settings.DUCKDB_POOL,
+    pool=settings.warehouse_pool(),
     retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
     description="Every conversion a fully checked build has produced; rows are never changed.",
 )
 def conversion_history(
     context: dg.AssetExecutionContext, warehouse: Warehouse
 ) -> dg.MaterializeResult:
-    with duckdb.connect(str(warehouse.db)) as connection:
-        added = record_conversion_history(connection)
-        total = connection.execute("select count(*) from audit.conversion_history").fetchone()[0]
+    if warehouse.engine is Target.DUCKDB:
+        with duckdb.connect(str(warehouse.db)) as connection:
+            added = record_conversion_history(connection)
+            total = connection.execute(f"select count(*) from {HISTORY_TABLE}").fetchone()[0]
+    else:
+        # The history lives in the target, appended from an in-memory copy (expectations/history).
+        with warehouse.read_only(HISTORY_RELATIONS) as copy:
+            added = append_to_target(copy, warehouse.engine)
+            total = copy.execute(f"select count(*) from {HISTORY_TABLE}").fetchone()[0] + added
     context.log.info(f"recorded {added} new conversion(s)")
     return dg.MaterializeResult(
         metadata={"new_conversions": added, "dagster/row_count": int(total)}

@@ -1,24 +1,35 @@
-"""The warehouse files a run works on, as a Dagster resource shared by dbt ops and checks."""
+"""The warehouse a run works on, as a Dagster resource shared by dbt ops and checks."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
+from goalline.connections import duckdb_copy
+from goalline.targets import Target
 from orchestration import settings
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The landing folder dbt reads and the DuckDB file it builds."""
+    """The landing folder dbt reads, the target it builds on and the DuckDB file (target duckdb)."""
 
     landing_dir: str
     db_path: str
+    target: str = Target.DUCKDB.value
 
     @classmethod
     def from_env(cls) -> "Warehouse":
-        return cls(landing_dir=str(settings.landing_dir()), db_path=str(settings.db_path()))
+        return cls(
+            landing_dir=str(settings.landing_dir()),
+            db_path=str(settings.db_path()),
+            target=settings.target().value,
+        )
+
+    @property
+    def engine(self) -> Target:
+        return Target(self.target)
 
     @property
     def landing(self) -> Path:
@@ -29,14 +40,12 @@ class Warehouse(dg.ConfigurableResource):
         return Path(self.db_path)
 
     @contextmanager
-    def read_only(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection: readers never take DuckDB's single write lock."""
-        if not self.db.is_file():
+    def read_only(self, relations: Iterable[str] = ()) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A DuckDB connection for reading: the file read-only (readers never take DuckDB's single
+        write lock), or on Postgres and Spark an in-memory copy of the relations named."""
+        if self.engine is Target.DUCKDB and not self.db.is_file():
             raise dg.Failure(
                 f"database {self.db} does not exist; build it first", allow_retries=False
             )
-        connection = duckdb.connect(str(self.db), read_only=True)
-        try:
+        with duckdb_copy(self.engine, self.db, relations) as connection:
             yield connection
-        finally:
-            connection.close()

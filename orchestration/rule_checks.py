@@ -4,10 +4,10 @@ Each suite runs as one check on the asset it guards. Suites whose failure means 
 blocking (ERROR severity): assets downstream of the guarded asset are not materialised. The exit
 suite describes the platform's sending, not our numbers: WARN severity, never blocking.
 
-The suites run over read-only DuckDB connections after the dbt step that built their tables, in
-two ops: the staging checks gate the model build, the mart checks gate the conversion history.
-Great Expectations is imported inside the ops: it takes seconds, and loading the code location
-must stay fast.
+The suites run over read-only DuckDB connections (on Postgres and Spark: an in-memory DuckDB copy
+of the relations they read) after the dbt step that built their tables, in two ops: the staging
+checks gate the model build, the mart checks gate the conversion history. Great Expectations is
+imported inside the ops: it takes seconds, and loading the code location must stay fast.
 """
 
 from collections.abc import Iterator
@@ -111,7 +111,13 @@ def evaluate(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse, stage: str
 ) -> Iterator[dg.AssetCheckResult]:
     from expectations import all_suites
-    from expectations.runner import ephemeral_context, read_frame, skipped_results, validate_frame
+    from expectations.runner import (
+        ephemeral_context,
+        read_frame,
+        relations_read,
+        skipped_results,
+        validate_frame,
+    )
 
     selected = context.selected_asset_check_keys
     chosen = [
@@ -121,7 +127,10 @@ def evaluate(
         and dg.AssetCheckKey(guarded.asset, guarded.check_name) in selected
     ]
     suites = {rule_suite.name: rule_suite for rule_suite in all_suites()}
-    with warehouse.read_only() as connection:
+    # On Postgres and Spark, the relations the chosen suites read are copied into DuckDB.
+    chosen_suites = [suites[guarded.suite] for guarded in chosen]
+    relations = relations_read(chosen_suites, warehouse.engine, warehouse.db)
+    with warehouse.read_only(relations) as connection:
         frames = {
             guarded.suite: read_frame(connection, suites[guarded.suite]) for guarded in chosen
         }
@@ -141,7 +150,7 @@ def evaluate(
     name="staging_rule_checks",
     can_subset=True,
     retry_policy=check_retry_policy,
-    pool=settings.DUCKDB_POOL,
+    pool=settings.warehouse_pool(),
 )
 def staging_rule_checks(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse
@@ -154,7 +163,7 @@ def staging_rule_checks(
     name="mart_rule_checks",
     can_subset=True,
     retry_policy=check_retry_policy,
-    pool=settings.DUCKDB_POOL,
+    pool=settings.warehouse_pool(),
 )
 def mart_rule_checks(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse

@@ -4,7 +4,8 @@ Every model gets its row count (`dagster/row_count`, shown by the UI) and where 
 marts also get the DuckDB path and a query to read them. fct_conversions carries the build
 summary's table per campaign (journeys, conversions, rate, deliveries after exit); stg_quarantine
 and fct_conversions (so the mart page tells the whole story) carry the quarantined rows by table
-and reason. Both tables are the ones `goalline build` prints (goalline.summary).
+and reason. Both tables are the ones `goalline build` prints (goalline.summary). Only on the
+DuckDB target: on Postgres and Spark the events pass through unchanged.
 """
 
 from collections.abc import Iterable, Iterator, Mapping
@@ -14,6 +15,7 @@ import dagster as dg
 import duckdb
 
 from goalline.summary import CAMPAIGN_SQL, QUARANTINE_SQL
+from goalline.targets import Target
 from orchestration.resources import Warehouse
 
 CONVERSIONS_KEY = dg.AssetKey(["marts", "fct_conversions"])
@@ -86,7 +88,10 @@ def materialization_metadata(
     """The dbt events, materializations enriched with metadata read over a read-only connection."""
     keys = [key for key in (_event_key(context, event) for event in events) if key is not None]
     extra: Mapping[dg.AssetKey, dict[str, Any]] = {}
-    if keys and warehouse.db.is_file():
+    if keys and warehouse.engine is not Target.DUCKDB:
+        # Row counts and tables would mean copying every built relation out of the server.
+        context.log.info(f"no run metadata on target {warehouse.target}")
+    elif keys and warehouse.db.is_file():
         try:
             with warehouse.read_only() as connection:
                 extra = {key: metadata_for(connection, warehouse, key) for key in keys}
