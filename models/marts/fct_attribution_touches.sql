@@ -20,16 +20,18 @@ conversion_touches as (
         touches.delivery_id,
         touches.channel,
         touches.anchor_at,
-        row_number() over (
+        -- bigint on every engine (Spark's row_number is an int).
+        cast(row_number() over (
             partition by conversions.conversion_id
             order by touches.anchor_at, touches.delivery_created_at, touches.delivery_id
-        ) as touch_position,
+        ) as bigint) as touch_position,
         count(*) over (partition by conversions.conversion_id) as touch_count,
         -- Half the weight per half-life between the touch and the conversion.
         power(
             0.5,
             {{ seconds_between('touches.anchor_at', 'conversions.converted_at') }}
-            / (86400.0 * {{ var('attribution_half_life_days') }})
+            -- Doubles, not decimal literals: Spark's decimal division rounds to its own scale.
+            / cast(86400 * {{ var('attribution_half_life_days') }} as {{ type_double() }})
         ) as decay_weight
     from conversions
     inner join touches
@@ -57,12 +59,12 @@ credits as (
         touch_count,
         case when touch_position = touch_count then 1.0 else 0.0 end as last_touch,
         case when touch_position = 1 then 1.0 else 0.0 end as first_touch,
-        1.0 / touch_count as linear,
+        1 / cast(touch_count as {{ type_double() }}) as linear,
         case
             when touch_count = 1 then 1.0
             when touch_count = 2 then 0.5
             when touch_position = 1 or touch_position = touch_count then 0.4
-            else 0.2 / (touch_count - 2)
+            else 0.2 / cast(touch_count - 2 as {{ type_double() }})
         end as position_based,
         decay_weight / decay_weight_total as time_decay
     from weighted
