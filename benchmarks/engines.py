@@ -1,0 +1,91 @@
+"""Full build of one simulated workspace on each engine, against DuckDB in the same run.
+
+    python3 -m uv run python benchmarks/engines.py --scale 0.01
+
+The workspace is the one benchmarks/run.py simulates (reused when its folder already holds it).
+Each engine builds it from scratch with `goalline build --target T` in a subprocess sampled for
+peak RSS (benchmarks.run.run_sampled): DuckDB into a fresh file; Spark in a local session into a
+fresh warehouse folder (the load of the landing tables included, as `goalline build` does it);
+Postgres only when PGHOST is set (the server the libpq variables name; load included).
+Writes benchmarks/results/engines_<scale>.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.run import RESULTS, ROOT, Step, landed_rows, run_sampled
+
+
+def build_code(landing: Path, target: str, db: Path) -> str:
+    return f"""
+from pathlib import Path
+from typer.testing import CliRunner
+from goalline.cli import app
+result = CliRunner().invoke(app, ["build", "--landing", {str(landing)!r}, "--target", {target!r},
+                                  "--db", {str(db)!r}, "--full-refresh"])
+print(result.output[-2000:])
+raise SystemExit(result.exit_code)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=0.01, help="1.0 = ~100M landed rows")
+    parser.add_argument("--days", type=int, default=60, help="days of simulated activity")
+    parser.add_argument("--work-dir", type=Path, default=Path("/tmp/goalline-bench"))
+    args = parser.parse_args()
+
+    work = args.work_dir / f"scale_{args.scale:g}_days_{args.days}"
+    landing = work / "landing"
+    spark_home = work / "spark"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CONVERSIONS_SPARK_WAREHOUSE": str(spark_home)}
+    if not (work / "landing.done").exists():
+        code = (
+            "from pathlib import Path; from benchmarks.simulate import simulate; "
+            f"simulate(Path({str(landing)!r}), {args.scale}, days={args.days})"
+        )
+        run_sampled("simulate", code, env)
+        (work / "landing.done").write_text("ok")
+    rows = landed_rows(landing)
+
+    targets = ["duckdb", "spark"] + (["postgres"] if os.environ.get("PGHOST") else [])
+    steps: dict[str, Step] = {}
+    for target in targets:
+        db = work / "engines.duckdb"
+        db.unlink(missing_ok=True)
+        shutil.rmtree(spark_home, ignore_errors=True)
+        steps[target] = run_sampled(f"{target} full build", build_code(landing, target, db), env)
+
+    baseline = steps["duckdb"].seconds
+    table = Table(title=f"full build per engine, scale {args.scale:g} ({rows:,} landed rows)")
+    for column in ("engine", "seconds", "vs DuckDB", "peak RSS"):
+        table.add_column(column, justify="left" if column == "engine" else "right")
+    lines = [
+        f"# Engines at scale {args.scale:g} ({rows:,} landed rows, {args.days} days)",
+        "",
+        f"Machine: {os.cpu_count()} cores, {platform.platform()}. One run each, same workspace, "
+        "full build from scratch (Postgres and Spark: loading the landing tables included).",
+        "",
+        "| engine | seconds | vs DuckDB | peak RSS (process tree) |",
+        "|---|---|---|---|",
+    ]
+    for target, step in steps.items():
+        ratio = f"{step.seconds / baseline:.1f}x"
+        rss = f"{step.peak_rss_bytes / 2**30:.2f} GiB"
+        table.add_row(target, f"{step.seconds:.1f}", ratio, rss)
+        lines.append(f"| {target} | {step.seconds:.1f} | {ratio} | {rss} |")
+    Console().print(table)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"engines_{args.scale:g}.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
