@@ -127,7 +127,8 @@ def test_differential_marts_equal_reference(engine_build: Built) -> None:
 def test_load_replaces_every_landing_table(engine_build: Built) -> None:
     """`goalline load` writes all eleven tables (text, plus landing_file) with every row."""
     result = runner.invoke(
-        app, ["load", "--landing", str(engine_build.landing_dir), "--target", engine_build.target]
+        app,
+        ["load", "--landing", str(engine_build.landing_dir), "--target", engine_build.target.value],
     )
     assert result.exit_code == 0, result.output
     tables = contract_tables()
@@ -157,7 +158,7 @@ def test_export_equals_duckdb_export(
     out = {}
     for built in (duckdb_build, engine_build):
         out[built.target] = tmp_path / f"{built.target}.parquet"
-        args = ["export", "--target", built.target, "--db", str(built.db_path)]
+        args = ["export", "--target", built.target.value, "--db", str(built.db_path)]
         result = runner.invoke(
             app, [*args, "--mart", "fct_journeys", "--out", str(out[built.target])]
         )
@@ -177,15 +178,17 @@ def test_check_reports_as_on_duckdb(duckdb_build: Built, engine_build: Built) ->
     results = {}
     runs = ((duckdb_build, "--no-record-history"), (engine_build, "--record-history"))
     for built, record in runs:
-        args = ["check", "--target", built.target, "--db", str(built.db_path), record]
+        args = ["check", "--target", built.target.value, "--db", str(built.db_path), record]
         results[built.target] = runner.invoke(app, args)
     ours, theirs = results[Target.DUCKDB], results[engine_build.target]
+    for result in (ours, theirs):
+        assert " checks: " in result.output, f"{result.exception!r}\n{result.output}"
     assert theirs.exit_code == ours.exit_code, theirs.output
     assert _summary(theirs.output) == _summary(ours.output)
     if theirs.exit_code == 0:
         conversions = len(duckdb_build.tables["fct_conversions"])
         assert f"recorded {conversions} new conversion(s)" in theirs.output
-        again = runner.invoke(app, ["check", "--target", engine_build.target])
+        again = runner.invoke(app, ["check", "--target", engine_build.target.value])
         assert "0 failed" in again.output and "recorded 0 new conversion(s)" in again.output
 
 
