@@ -15,6 +15,7 @@ from goalline.build import (
     release_duckdb,
     warehouse_env,
 )
+from goalline.targets import Target
 
 
 def dbt_build(
@@ -27,13 +28,14 @@ def dbt_build(
     extra_vars: dict[str, object] | None = None,
     select: str | None = None,
     with_tests: bool = True,
+    target: Target = Target.DUCKDB,
 ) -> None:
     """`dbt build` (seeds, models and, unless with_tests is false, their tests) into db_path.
 
     With processing_start/processing_end only that processing-time batch is re-staged.
     """
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    extra = ["--target-path", str(dbt_target_dir(db_path))]
+    extra = ["--target-path", str(dbt_target_dir(db_path, target))]
     if full_refresh:
         extra.append("--full-refresh")
     if select:
@@ -47,7 +49,7 @@ def dbt_build(
         variables["processing_end"] = processing_end
     if variables:
         extra += ["--vars", json.dumps(variables)]
-    with warehouse_env(landing_dir, db_path):
+    with warehouse_env(landing_dir, db_path, target):
         try:
             result = dbtRunner().invoke(dbt_args("build", "--quiet", *extra))
         finally:

@@ -98,7 +98,7 @@
 
 {#-
   The landed row as one value that is cheap to carry and becomes JSON text only where read: a
-  struct on DuckDB and Spark, a json value on Postgres (its records lose their field names).
+  struct on DuckDB and Spark, a json value on Postgres (an anonymous record loses its field names).
 -#}
 {% macro row_struct(columns, relation='landed') %}
   {{ return(adapter.dispatch('row_struct', 'goalline')(columns, relation)) }}
@@ -110,10 +110,11 @@
   )
 {%- endmacro %}
 
+{#- row_to_json of a named row: compact and in column order, the same text DuckDB and Spark write. -#}
 {% macro postgres__row_struct(columns, relation) -%}
-  json_build_object(
-    {%- for column in columns %}'{{ column }}', {{ relation }}.{{ adapter.quote(column) }}{% if not loop.last %}, {% endif %}{% endfor -%}
-  )
+  (select row_to_json(landed_row) from (select
+    {%- for column in columns %} {{ relation }}.{{ adapter.quote(column) }} as {{ adapter.quote(column) }}{% if not loop.last %},{% endif %}{% endfor -%}
+  ) as landed_row)
 {%- endmacro %}
 
 {% macro spark__row_struct(columns, relation) -%}
@@ -130,9 +131,8 @@
   cast(to_json({{ struct_expression }}) as varchar)
 {%- endmacro %}
 
-{#- jsonb's text form: one canonical spelling, whatever json_build_object spaced. -#}
 {% macro postgres__struct_as_json(struct_expression) -%}
-  cast(cast({{ struct_expression }} as jsonb) as text)
+  cast({{ struct_expression }} as text)
 {%- endmacro %}
 
 {#- Spark leaves null fields out unless told otherwise; the contract keeps the whole raw row. -#}
