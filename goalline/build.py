@@ -1,14 +1,21 @@
 """Runs dbt on a landing folder into a target (a DuckDB file by default), in process, with a
-progress bar. Postgres and Spark get the landing folder loaded into their landing tables first."""
+progress bar. Postgres and Spark get the landing folder loaded into their landing tables first.
 
+A DuckDB build writes a private copy of the file and publishes it when dbt succeeded
+(goalline.publish): readers holding the file never block it, and a failed build changes nothing.
+"""
+
+from collections.abc import Callable
 from pathlib import Path
 
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from goalline.errors import error_line
 from goalline.load import load_landing
 from goalline.paths import DEFAULT_DB_PATH, PROFILES_DIR, PROJECT_DIR
+from goalline.publish import writing
 from goalline.targets import Target, warehouse_env
 
 
@@ -71,8 +78,8 @@ def _meaningful_line(message: str) -> str:
     ]
     # dbt prefixes "Compilation Error in model x (path)"; the next line carries the cause.
     if len(lines) > 1 and (" Error in " in lines[0] or lines[0].endswith(" Error")):
-        return lines[1]
-    return lines[0] if lines else "dbt failed"
+        return error_line(lines[1])
+    return error_line(lines[0]) if lines else "dbt failed"
 
 
 def run_build(
@@ -83,18 +90,32 @@ def run_build(
     full_refresh: bool = False,
     select: str | None = None,
     show_progress: bool = False,
+    wait_seconds: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> dbtRunnerResult:
     """`dbt build` every model (or a selection) of the project on the target from landing_dir.
 
-    DuckDB builds into db_path; Postgres and Spark load landing_dir into their landing tables
-    first (`goalline load`), and db_path only names where dbt's artifacts go.
+    DuckDB builds into a working copy of db_path, published over it on success; a second build of
+    the same file waits up to wait_seconds (default: GOALLINE_LOCK_WAIT_SECONDS or 600), telling
+    on_wait, then raises WarehouseBusy. Postgres and Spark load landing_dir into their landing
+    tables first (`goalline load`), and db_path only names where dbt's artifacts go.
     """
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    # Keyed on the published file: the working copy's folder is removed after every build.
     extra = ["--target-path", str(dbt_target_dir(db_path, target))]
     if full_refresh:
         extra.append("--full-refresh")
     if select:
         extra += ["--select", select]
+    if target is not Target.DUCKDB:
+        return _invoke(landing_dir, db_path, target, extra, show_progress)
+    with writing(db_path, wait_seconds, on_wait) as working_db:
+        return _invoke(landing_dir, working_db, target, extra, show_progress)
+
+
+def _invoke(
+    landing_dir: Path, db_path: Path, target: Target, extra: list[str], show_progress: bool
+) -> dbtRunnerResult:
     with warehouse_env(landing_dir, db_path, target):
         if target is not Target.DUCKDB:
             load_landing(landing_dir, target)

@@ -12,6 +12,7 @@ relations they read, and the history is appended to the target's own audit.conve
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from goalline.connections import duckdb_copy, target_errors
+from goalline.publish import WarehouseBusy, exclusive, working_copy
 from goalline.targets import Target
 
 if TYPE_CHECKING:
@@ -35,14 +37,31 @@ def check_command(
     console: Console | None = None,
     record_history: bool = True,
     target: Target = Target.DUCKDB,
+    wait_seconds: float | None = None,
 ) -> int:
-    """Run every rule suite on the target, print failures and warnings, return the exit code."""
+    """Run every rule suite on the target, print failures and warnings, return the exit code.
+
+    On DuckDB, recording the history writes the file: the whole check then holds the writers'
+    lock (waiting up to wait_seconds for a build), so the conversions recorded are the ones
+    checked, and the history is written to a working copy published like a build's.
+    """
     out = console or Console(highlight=False)
     if target is Target.DUCKDB and not db_path.is_file():
         out.print(
             f"[bold red]error:[/] database {escape(str(db_path))} does not exist", soft_wrap=True
         )
         return EXIT_CANNOT_CHECK
+    with ExitStack() as stack:
+        if target is Target.DUCKDB and record_history:
+            try:
+                stack.enter_context(exclusive(db_path, wait_seconds))
+            except WarehouseBusy as error:
+                out.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
+                return EXIT_CANNOT_CHECK
+        return _check(db_path, out, record_history, target)
+
+
+def _check(db_path: Path, out: Console, record_history: bool, target: Target) -> int:
     # Imported here: Great Expectations takes seconds to import, and the CLI module imports this.
     from expectations import all_suites
     from expectations.history import (
@@ -75,7 +94,10 @@ def check_command(
         return EXIT_RULE_FAILED
     if record_history:
         if target is Target.DUCKDB:
-            with duckdb.connect(str(db_path)) as connection:
+            with (
+                working_copy(db_path) as working_db,
+                duckdb.connect(str(working_db)) as connection,
+            ):
                 added = record_conversion_history(connection)
         else:
             with duckdb_copy(target, db_path, HISTORY_RELATIONS) as connection:

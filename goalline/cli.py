@@ -9,10 +9,12 @@ from rich.console import Console
 from goalline.build import BuildError, run_build
 from goalline.checks import check_command
 from goalline.connections import target_errors
+from goalline.errors import error_line
 from goalline.export import ExportError, export_mart
 from goalline.landing import LandingError, validate_landing_dir
 from goalline.load import load_landing
 from goalline.paths import DEFAULT_DB_PATH, DEMO_LANDING_DIR
+from goalline.publish import DEFAULT_WAIT_SECONDS, WAIT_ENV, WarehouseBusy
 from goalline.summary import print_summary
 from goalline.targets import TARGET_ENV, Target
 
@@ -45,6 +47,15 @@ TargetOption = Annotated[
         "(a local session, warehouse under CONVERSIONS_SPARK_WAREHOUSE).",
     ),
 ]
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--wait-seconds",
+        envvar=WAIT_ENV,
+        help="How long to wait for another build (or check) of the same DuckDB file to finish "
+        "before giving up with an error.",
+    ),
+]
 
 
 def _fail(message: str) -> None:
@@ -52,12 +63,31 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=1)
 
 
-def _build(landing: Path, db: Path, full_refresh: bool, target: Target = Target.DUCKDB) -> None:
+def _build(
+    landing: Path,
+    db: Path,
+    full_refresh: bool,
+    target: Target = Target.DUCKDB,
+    wait_seconds: float = DEFAULT_WAIT_SECONDS,
+) -> None:
     try:
         validate_landing_dir(landing)
-        run_build(landing, db, target=target, full_refresh=full_refresh, show_progress=True)
-    except (LandingError, BuildError, *target_errors(target)) as error:
+        run_build(
+            landing,
+            db,
+            target=target,
+            full_refresh=full_refresh,
+            show_progress=True,
+            wait_seconds=wait_seconds,
+            on_wait=lambda message: errors.print(message, highlight=False, soft_wrap=True),
+        )
+    except (LandingError, BuildError, WarehouseBusy) as error:
         _fail(str(error))
+    except target_errors(target) as error:
+        _fail(error_line(error))
+    except OSError as error:
+        # Disk full, no permission on the database's folder: the OS says which file.
+        _fail(f"cannot build {db}: {error}")
 
 
 @app.command()
@@ -68,14 +98,18 @@ def build(
     full_refresh: Annotated[
         bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch.")
     ] = False,
+    wait_seconds: WaitOption = DEFAULT_WAIT_SECONDS,
 ) -> None:
     """Build every model (landing, staging, intermediate, marts) on TARGET from LANDING.
 
     DuckDB: into DB, marts then readable with any DuckDB client as marts.<model>. Postgres and
     Spark: LANDING is loaded into the landing tables first (`goalline load`); marts in schema
     (Spark: database) marts.
+
+    DuckDB builds a private copy of DB and replaces DB with it only when the build succeeded:
+    readers holding DB open keep their snapshot, and a failed build leaves DB as it was.
     """
-    _build(landing, db, full_refresh, target)
+    _build(landing, db, full_refresh, target, wait_seconds)
     built = db if target is Target.DUCKDB else target.value
     console.print(f"built [bold]{built}[/] from {landing}")
     print_summary(db, console, target)
@@ -109,13 +143,14 @@ def demo(
         Path, typer.Option("--landing", help="Where to write the demo landing files.")
     ] = DEMO_LANDING_DIR,
     seed: Annotated[int, typer.Option(help="Seed of the deterministic demo generator.")] = 7,
+    wait_seconds: WaitOption = DEFAULT_WAIT_SECONDS,
 ) -> None:
     """Generate the deterministic demo landing data, build it, and print a summary."""
     from goalline.demo import write_demo_landing
 
     counts = write_demo_landing(landing, seed=seed)
     console.print(f"wrote demo landing data to {landing}: {sum(counts.values())} rows")
-    _build(landing, db, full_refresh=True)
+    _build(landing, db, full_refresh=True, wait_seconds=wait_seconds)
     console.print(f"built [bold]{db}[/]")
     print_summary(db, console)
 
@@ -146,13 +181,18 @@ def check(
             help="After a passing check, append the conversions to audit.conversion_history.",
         ),
     ] = True,
+    wait_seconds: WaitOption = DEFAULT_WAIT_SECONDS,
 ) -> None:
     """Run every Great Expectations rule suite on a built warehouse; exit 1 when a rule fails.
 
     Each failing rule is printed with its count and a sample of offending keys; warnings
-    (deliveries after an expected exit) are printed but do not fail.
+    (deliveries after an expected exit) are printed but do not fail. Exit 2: the warehouse
+    cannot be checked (missing, or another build held it longer than --wait-seconds).
     """
-    raise typer.Exit(code=check_command(db, console, record_history=record_history, target=target))
+    code = check_command(
+        db, console, record_history=record_history, target=target, wait_seconds=wait_seconds
+    )
+    raise typer.Exit(code=code)
 
 
 @app.command()

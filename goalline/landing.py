@@ -6,6 +6,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from goalline.errors import error_line
 from goalline.paths import LANDING_MODELS_YML
 
 EXTENSIONS = ("parquet", "csv")
@@ -52,8 +53,11 @@ def file_columns(path: Path) -> set[str]:
         if path.suffix == ".parquet"
         else f"read_csv('{path}', header = true, all_varchar = true)"
     )
-    with duckdb.connect() as connection:
-        rows = connection.execute(f"describe select * from {reader} limit 0").fetchall()
+    try:
+        with duckdb.connect() as connection:
+            rows = connection.execute(f"describe select * from {reader} limit 0").fetchall()
+    except duckdb.Error as error:
+        raise LandingError(f"landing file {path} cannot be read: {error_line(error)}") from None
     return {row[0].lower() for row in rows}
 
 
