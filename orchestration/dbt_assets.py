@@ -8,8 +8,10 @@
 - `goalline_models`: everything else (configuration staging, quarantine, audit, intermediate,
   marts, semantic), unpartitioned: rebuilt from the staged tables on every run.
 
-Both claim the DuckDB pool (target duckdb only) and retry transient failures (a lock held by
-another process); a model error or a failing dbt test fails the step at once. On Postgres and
+Both claim the DuckDB pool (target duckdb only), write a working copy of the DuckDB file under
+the lock `goalline build` takes (so a CLI build and a run wait for each other) and publish it on
+success, and retry transient failures (a lock held by another process); a model error or a
+failing dbt test fails the step at once. On Postgres and
 Spark each run loads the landing folder into the landing tables first (`goalline load`).
 """
 
@@ -77,26 +79,38 @@ def run_dbt_build(
 ) -> Iterator[Any]:
     """Run `dbt build` for the selected subset; yield its events with on-call metadata added.
 
-    The events are buffered until dbt has exited, because DuckDB allows one process on the file
-    while it writes: the metadata queries open it read-only only after the build released it.
+    On DuckDB dbt writes a working copy, published over the file only when dbt succeeded (see
+    Warehouse.writing): readers keep the marts they had, and a failed build changes nothing, so
+    its materializations are not reported. The events are buffered until the copy is published;
+    the metadata queries then read the published file.
     """
     where = warehouse.db if warehouse.engine is Target.DUCKDB else warehouse.target
     context.log.info(f"dbt {' '.join(args)} into {where} from {warehouse.landing}")
-    with warehouse_env(warehouse.landing, warehouse.db, warehouse.engine):
+    with (
+        warehouse.writing(context.log) as db,
+        warehouse_env(warehouse.landing, db, warehouse.engine),
+    ):
         if warehouse.engine is not Target.DUCKDB:
             rows = load_landing(warehouse.landing, warehouse.engine)
             context.log.info(f"loaded {sum(rows.values())} landing rows into {warehouse.target}")
         invocation = dbt.cli(args, context=context, raise_on_error=False)
-    events = list(invocation.stream())
-    if not invocation.is_successful() and is_transient(invocation):
-        raise RuntimeError(f"transient dbt failure, will retry: {invocation.get_error()}")
+        events = list(invocation.stream())
+        if not invocation.is_successful() and is_transient(invocation):
+            raise RuntimeError(f"transient dbt failure, will retry: {invocation.get_error()}")
+        if not invocation.is_successful() and warehouse.engine is Target.DUCKDB:
+            raise _build_failure(invocation)
     yield from materialization_metadata(context, warehouse, events)
     if not invocation.is_successful():
-        raise dg.Failure(
-            description=f"dbt build failed: {invocation.get_error()}",
-            metadata={"dbt_log": dg.MetadataValue.path(str(invocation.target_path / "dbt.log"))},
-            allow_retries=False,
-        )
+        # Postgres and Spark keep what dbt built before the error: report it, then fail.
+        raise _build_failure(invocation)
+
+
+def _build_failure(invocation: DbtCliInvocation) -> dg.Failure:
+    return dg.Failure(
+        description=f"dbt build failed: {invocation.get_error()}",
+        metadata={"dbt_log": dg.MetadataValue.path(str(invocation.target_path / "dbt.log"))},
+        allow_retries=False,
+    )
 
 
 prepare_manifest()

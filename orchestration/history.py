@@ -30,7 +30,7 @@ def conversion_history(
     context: dg.AssetExecutionContext, warehouse: Warehouse
 ) -> dg.MaterializeResult:
     if warehouse.engine is Target.DUCKDB:
-        with duckdb.connect(str(warehouse.db)) as connection:
+        with warehouse.writing(context.log) as db, duckdb.connect(str(db)) as connection:
             added = record_conversion_history(connection)
             total = connection.execute(f"select count(*) from {HISTORY_TABLE}").fetchone()[0]
     else:

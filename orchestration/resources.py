@@ -8,6 +8,7 @@ import dagster as dg
 import duckdb
 
 from goalline.connections import duckdb_copy
+from goalline.publish import writing
 from goalline.targets import Target
 from orchestration import settings
 
@@ -49,3 +50,16 @@ class Warehouse(dg.ConfigurableResource):
             )
         with duckdb_copy(self.engine, self.db, relations) as connection:
             yield connection
+
+    @contextmanager
+    def writing(self, log: dg.DagsterLogManager) -> Iterator[Path]:
+        """The DuckDB file to write: a working copy under the writers' lock the CLI takes too,
+        published over the file when the block ends normally (goalline.publish). A CLI build in
+        progress is waited for (GOALLINE_LOCK_WAIT_SECONDS); past that, WarehouseBusy fails the
+        step and its retry policy tries again. Other targets: the file only names dbt's artifacts.
+        """
+        if self.engine is not Target.DUCKDB:
+            yield self.db
+            return
+        with writing(self.db, on_wait=log.info) as working_db:
+            yield working_db
