@@ -6,31 +6,7 @@ guard in `meta["rule"]`. `expectations.runner.run_suites` validates them all; `g
 prints the failures.
 """
 
-import sys
-from contextlib import suppress
-
-
-def _import_great_expectations() -> None:
-    """Import GX without pyspark ending the process.
-
-    GX probes pyspark.sql.connect; without the Spark Connect extras, pyspark calls sys.exit(0)
-    ("Skipping doctests") when __main__ has no file, as in `python -c` and Dagster's spawned run
-    workers. It skips that exit in interactive sessions (sys.ps1), so GX is imported as in one.
-    """
-    main = sys.modules.get("__main__")
-    if hasattr(sys, "ps1") or getattr(main, "__spec__", None) or hasattr(main, "__file__"):
-        return
-    sys.ps1 = ""
-    try:
-        with suppress(ImportError):
-            import great_expectations  # noqa: F401
-    finally:
-        del sys.ps1
-
-
-_import_great_expectations()
-
-from expectations.rule_suite import RuleSuite, Severity  # noqa: E402
+from expectations.rule_suite import RuleSuite, Severity
 
 
 def all_suites() -> list[RuleSuite]:
