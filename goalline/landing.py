@@ -47,18 +47,40 @@ def table_files(landing_dir: Path, table: str) -> list[Path]:
     )
 
 
-def file_columns(path: Path) -> set[str]:
-    reader = (
-        f"read_parquet('{path}')"
-        if path.suffix == ".parquet"
-        else f"read_csv('{path}', header = true, all_varchar = true)"
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def file_reader(files: list[Path]) -> str:
+    """DuckDB's reader of landing files of one format, as macros/landing/read_landing.sql reads
+    them: columns by name, CSV all text and RFC 4180 (fixed, so no sniffing misreads a file)."""
+    file_list = "[" + ", ".join(sql_literal(str(path)) for path in files) + "]"
+    if files[0].suffix == ".parquet":
+        return f"read_parquet({file_list}, union_by_name = true, filename = true)"
+    return (
+        f"read_csv({file_list}, header = true, all_varchar = true, delim = ',', quote = '\"',"
+        " escape = '\"', union_by_name = true, filename = true)"
     )
+
+
+def file_schema(path: Path) -> dict[str, str]:
+    """Column name (lower case) -> DuckDB type of one landing file; LandingError if unreadable."""
     try:
         with duckdb.connect() as connection:
-            rows = connection.execute(f"describe select * from {reader} limit 0").fetchall()
+            rows = connection.execute(
+                f"describe select * from {file_reader([path])} limit 0"
+            ).fetchall()
     except duckdb.Error as error:
         raise LandingError(f"landing file {path} cannot be read: {error_line(error)}") from None
-    return {row[0].lower() for row in rows}
+    return {str(row[0]).lower(): str(row[1]) for row in rows if row[0] != "filename"}
+
+
+def text_expression(column: str, data_type: str) -> str:
+    """A landed value as text, as the landing macro's landing_text: a typed timestamp as ISO text
+    with at most microseconds (what staging parses), UTC (the connection's TimeZone)."""
+    if data_type.startswith("TIMESTAMP") and "TIME ZONE" not in data_type:
+        return f'cast(cast("{column}" as timestamp) as varchar)'
+    return f'cast("{column}" as varchar)'
 
 
 def validate_landing_dir(landing_dir: Path) -> dict[str, int]:
@@ -74,7 +96,7 @@ def validate_landing_dir(landing_dir: Path) -> dict[str, int]:
     for table in contract_tables():
         files = table_files(landing_dir, table.name)
         for path in files:
-            present = file_columns(path)
+            present = file_schema(path)
             missing = [column for column in table.required if column not in present]
             if missing:
                 raise LandingError(f"landing file {path} is missing required column '{missing[0]}'")

@@ -18,8 +18,11 @@ from goalline.landing import (
     LandingError,
     LandingTable,
     contract_tables,
-    file_columns,
+    file_reader,
+    file_schema,
+    sql_literal,
     table_files,
+    text_expression,
     validate_landing_dir,
 )
 from goalline.targets import Target, source_schema
@@ -36,43 +39,37 @@ class LoadedTable:
 
 
 def landing_query(landing_dir: Path, table: LandingTable) -> str:
-    """DuckDB SQL over the table's files: contract columns and landing_file, all varchar."""
+    """DuckDB SQL over the table's files: contract columns and landing_file, all varchar.
+
+    Parquet files are read in groups of identical schema, each cast to text on its own: one
+    reader over files that disagree on a column's type would cast them to a common type first,
+    which fails or changes the text (see macros/landing/read_landing.sql).
+    """
+    groups: dict[str, tuple[dict[str, str], list[Path]]] = {}
+    for path in table_files(landing_dir, table.name):
+        schema = file_schema(path)
+        missing = [column for column in table.required if column not in schema]
+        if missing:
+            raise LandingError(f"landing file {path} is missing required column '{missing[0]}'")
+        key = "csv" if path.suffix == ".csv" else repr(sorted(schema.items()))
+        merged, files = groups.setdefault(key, ({}, []))
+        merged.update(schema)
+        files.append(path)
     branches = []
-    for extension in ("parquet", "csv"):
-        files = [
-            path for path in table_files(landing_dir, table.name) if path.suffix[1:] == extension
-        ]
-        if not files:
-            continue
-        present: set[str] = set()
-        for path in files:
-            columns = file_columns(path)
-            missing = [column for column in table.required if column not in columns]
-            if missing:
-                raise LandingError(f"landing file {path} is missing required column '{missing[0]}'")
-            present |= columns
-        file_list = "[" + ", ".join(_literal(str(path)) for path in files) + "]"
-        reader = (
-            f"read_parquet({file_list}, union_by_name = true, filename = true)"
-            if extension == "parquet"
-            else f"read_csv({file_list}, header = true, all_varchar = true,"
-            " union_by_name = true, filename = true)"
-        )
+    for schema, files in groups.values():
         selected = [
-            f'cast("{column}" as varchar) as {column}'
-            if column in present
+            f"{text_expression(column, schema[column])} as {column}"
+            if column in schema
             else f"cast(null as varchar) as {column}"
             for column in table.columns
         ]
-        branches.append(f"select {', '.join(selected)}, filename as {FILE_COLUMN} from {reader}")
+        branches.append(
+            f"select {', '.join(selected)}, filename as {FILE_COLUMN} from {file_reader(files)}"
+        )
     if not branches:
         nulls = ", ".join(f"cast(null as varchar) as {c}" for c in (*table.columns, FILE_COLUMN))
         return f"select {nulls} where false"
     return "\nunion all\n".join(branches)
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def load_landing(landing_dir: Path, target: Target) -> dict[str, int]:
@@ -84,11 +81,13 @@ def load_landing(landing_dir: Path, target: Target) -> dict[str, int]:
     file_format = "csv" if target is Target.POSTGRES else "parquet"
     options = "(format csv, header false)" if file_format == "csv" else "(format parquet)"
     with tempfile.TemporaryDirectory(prefix="goalline_load_") as scratch, duckdb.connect() as db:
+        # Typed timestamps become UTC text, as in the DuckDB build (the profile's TimeZone).
+        db.execute("set TimeZone = 'UTC'")
         loaded = []
         for table in contract_tables():
             path = Path(scratch) / f"{table.name}.{file_format}"
             query = landing_query(landing_dir, table)
-            rows = db.execute(f"copy ({query}) to {_literal(str(path))} {options}").fetchone()
+            rows = db.execute(f"copy ({query}) to {sql_literal(str(path))} {options}").fetchone()
             columns = (*table.columns, FILE_COLUMN)
             loaded.append(LoadedTable(table.name, columns, path, int(rows[0]) if rows else 0))
         if target is Target.POSTGRES:

@@ -18,47 +18,75 @@
   {{ return(result.columns[0].values() | list) }}
 {% endmacro %}
 
-{% macro landing_file_columns(file_path, extension) %}
+{#- CSV is RFC 4180 (comma, double quotes doubled): fixed, so no sniffing can misread a file. -#}
+{% macro landing_reader(file_list, extension) %}
   {%- if extension == 'parquet' -%}
-    {%- set probe = "select * from read_parquet('" ~ file_path ~ "') limit 0" -%}
+    {{ return("read_parquet(" ~ file_list ~ ", union_by_name = true, filename = true)") }}
   {%- else -%}
-    {%- set probe = "select * from read_csv('" ~ file_path ~ "', header = true, all_varchar = true) limit 0" -%}
+    {{ return("read_csv(" ~ file_list ~ ", header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', union_by_name = true, filename = true)") }}
   {%- endif -%}
-  {%- set result = run_query("describe " ~ probe) -%}
-  {{ return(result.columns[0].values() | map('lower') | list) }}
 {% endmacro %}
 
+{#- Column name (lower case) -> DuckDB type of one landing file. -#}
+{% macro landing_file_schema(file_path, extension) %}
+  {%- set result = run_query("describe select * from " ~ landing_reader("'" ~ file_path ~ "'", extension) ~ " limit 0") -%}
+  {%- set schema = {} -%}
+  {%- for row in result.rows if row[0] != 'filename' -%}
+    {%- do schema.update({row[0] | lower: row[1]}) -%}
+  {%- endfor -%}
+  {{ return(schema) }}
+{% endmacro %}
+
+{#-
+  A landed value as text. Typed parquet timestamps become ISO text with at most microseconds (the
+  precision staging parses; nanoseconds are cut), UTC (the profile's TimeZone), so a timestamp
+  typed in one file and written as text in another parse to the same instant.
+-#}
+{% macro landing_text(column_name, data_type) %}
+  {%- set quoted = adapter.quote(column_name) -%}
+  {%- if data_type.startswith('TIMESTAMP') and 'TIME ZONE' not in data_type -%}
+    {{ return("cast(cast(" ~ quoted ~ " as timestamp) as varchar)") }}
+  {%- endif -%}
+  {{ return("cast(" ~ quoted ~ " as varchar)") }}
+{% endmacro %}
+
+{#-
+  Files of one table may disagree on a column's type (a timestamp typed in one parquet file and
+  text in another, seq_num integer or text): one reader over all of them would cast every file to
+  one common type first, which fails (timestamp and integer) or changes the text (true -> 1,
+  3 -> 3.0). So files are read in groups of identical schema, each cast to text on its own.
+-#}
 {% macro duckdb__read_landing(table_name) %}
   {%- set wanted = model.columns.values() | rejectattr('meta.added_by_reader') | list -%}
   {%- set required = wanted | selectattr('meta.required') | map(attribute='name') | list -%}
   {%- set branches = [] -%}
   {%- for extension in ['parquet', 'csv'] -%}
-    {%- set files = landing_files(table_name, extension) -%}
-    {%- if files | length > 0 -%}
-      {%- set present = [] -%}
-      {%- for file_path in files -%}
-        {%- set columns = landing_file_columns(file_path, extension) -%}
-        {%- for column in required if column not in columns -%}
-          {{ exceptions.raise_compiler_error("landing file " ~ file_path ~ " is missing required column '" ~ column ~ "'") }}
-        {%- endfor -%}
-        {%- do present.extend(columns) -%}
+    {%- set groups = {} -%}
+    {%- for file_path in landing_files(table_name, extension) -%}
+      {%- set schema = landing_file_schema(file_path, extension) -%}
+      {%- for column in required if column not in schema -%}
+        {{ exceptions.raise_compiler_error("landing file " ~ file_path ~ " is missing required column '" ~ column ~ "'") }}
       {%- endfor -%}
-      {%- set file_list = "['" ~ files | join("', '") ~ "']" -%}
-      {%- if extension == 'parquet' -%}
-        {%- set reader = "read_parquet(" ~ file_list ~ ", union_by_name = true, filename = true)" -%}
-      {%- else -%}
-        {%- set reader = "read_csv(" ~ file_list ~ ", header = true, all_varchar = true, union_by_name = true, filename = true)" -%}
+      {#- CSV is all text: one group; parquet: one group per distinct schema. -#}
+      {%- set key = 'csv' if extension == 'csv' else schema | tojson -%}
+      {%- if key not in groups -%}
+        {%- do groups.update({key: {'schema': {}, 'files': []}}) -%}
       {%- endif -%}
+      {%- do groups[key]['schema'].update(schema) -%}
+      {%- do groups[key]['files'].append(file_path) -%}
+    {%- endfor -%}
+    {%- for group in groups.values() -%}
+      {%- set file_list = "['" ~ group['files'] | join("', '") ~ "']" -%}
       {%- set select_list = [] -%}
       {%- for column in wanted -%}
-        {%- if column.name in present -%}
-          {%- do select_list.append("cast(" ~ adapter.quote(column.name) ~ " as varchar) as " ~ column.name) -%}
+        {%- if column.name in group['schema'] -%}
+          {%- do select_list.append(landing_text(column.name, group['schema'][column.name]) ~ " as " ~ column.name) -%}
         {%- else -%}
           {%- do select_list.append("cast(null as varchar) as " ~ column.name) -%}
         {%- endif -%}
       {%- endfor -%}
-      {%- do branches.append("select " ~ select_list | join(", ") ~ ", filename as landing_file from " ~ reader) -%}
-    {%- endif -%}
+      {%- do branches.append("select " ~ select_list | join(", ") ~ ", filename as landing_file from " ~ landing_reader(file_list, extension)) -%}
+    {%- endfor -%}
   {%- endfor -%}
   {%- if branches | length == 0 -%}
     {#- A table with no files lands as empty: a workspace without, say, segments is valid. -#}
