@@ -10,6 +10,7 @@ from scenarios import (
     exit_rules,
     goal_rules,
     occurrence_rules,
+    reports,
     window_rules,
 )
 from scenarios.builder import Scenario
@@ -22,4 +23,5 @@ ALL_SCENARIOS: list[Scenario] = [
     *exit_rules.SCENARIOS,
     *bad_input.SCENARIOS,
     *analytics.SCENARIOS,
+    *reports.SCENARIOS,
 ]

@@ -31,6 +31,11 @@ RELATIONS: dict[str, tuple[str, str]] = {
     "fct_campaign_daily": ("marts.fct_campaign_daily", "campaign_id"),
     "fct_attribution_touches": ("marts.fct_attribution_touches", "journey_id"),
     "fct_cross_journey_conversions": ("marts.fct_cross_journey_conversions", "occurrence_id"),
+    "fct_newsletters": ("marts.fct_newsletters", "newsletter_id"),
+    "fct_platform_conversion_reconciliation": (
+        "marts.fct_platform_conversion_reconciliation",
+        "delivery_id",
+    ),
     # Quarantined rows may have a null key: the raw row (which holds the prefixed ids) tells.
     "stg_quarantine": ("staging.stg_quarantine", "raw_row"),
     "fct_landing_reconciliation": ("audit.fct_landing_reconciliation", "table_name"),
