@@ -1,8 +1,10 @@
 """Randomized differential test (issue 5): the dbt marts against tests/reference/.
 
 Hypothesis draws small one-workspace scenarios (tests/reference/strategies.py); all of them go into
-one landing folder and one dbt build, and fct_journeys, fct_conversions and
-fct_cross_journey_conversions must equal the reference's rows example by example. On a difference
+one landing folder and one dbt build, and every mart the reference derives (COMPARED in
+tests/reference/compare.py: deliveries, conversion windows, journeys, conversions, campaign daily,
+attribution touches, cross-journey conversions, newsletters) must equal the reference's rows
+example by example, as a multiset: a duplicated row is a difference. On a difference
 the first failing scenario is shrunk (batched delta debugging, one dbt build per round) and printed
 as landing rows, ready to become a fixture in tests/test_reference_fixtures.py.
 
@@ -13,12 +15,14 @@ A bigger or different batch:
 """
 
 import os
+import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from reference.batch import build_and_compare, describe, generate, shrink
-from reference.compare import differences, read_dbt, read_reference
+from reference.compare import COMPARED, differences, example_of, read_dbt, read_reference
 from reference.strategies import Row
 
 EXAMPLES = int(os.environ.get("GOALLINE_DIFF_EXAMPLES", "500"))
@@ -52,10 +56,12 @@ def test_batch_exercises_the_rules(batch_run: tuple[list[list[Row]], dict, Path]
     if EXAMPLES < 500:
         pytest.skip("coverage is asserted for batches of 500 scenarios or more")
     _, _, workdir = batch_run
-    reference = read_reference(workdir / "landing")
-    conversions = [r for rows in reference["fct_conversions"].values() for r in rows]
-    journeys = [r for rows in reference["fct_journeys"].values() for r in rows]
-    cross = [r for rows in reference["fct_cross_journey_conversions"].values() for r in rows]
+    reference = {
+        mart: [row for rows in per_example.values() for row in rows]
+        for mart, per_example in read_reference(workdir / "landing").items()
+    }
+    conversions, journeys = reference["fct_conversions"], reference["fct_journeys"]
+    cross = reference["fct_cross_journey_conversions"]
     assert len(conversions) >= EXAMPLES // 25
     assert {r["basis"] for r in conversions} == {"received", "opened", "clicked"}
     assert {r["goal_type"] for r in conversions} >= {"event", "segment_entered"}
@@ -68,6 +74,26 @@ def test_batch_exercises_the_rules(batch_run: tuple[list[list[Row]], dict, Path]
     assert any(r["deliveries_after_exit"] for r in journeys)
     assert any(r["credited_journey_id"] for r in cross)
     assert any(r["candidate_journeys"] > 1 for r in cross)
+    assert any(r["revenue"] is not None for r in conversions)
+
+    deliveries = reference["fct_deliveries"]
+    assert {r["is_attributable"] for r in deliveries} == {True, False}
+    assert {r["left_platform"] for r in deliveries} == {True, False}
+    assert any(r["is_converted"] for r in deliveries)
+    assert any(r["journey_id"] is None for r in deliveries)  # transactional messages
+    windows = reference["fct_conversion_windows"]
+    assert {r["basis"] for r in windows} == {"received", "opened", "clicked"}
+    assert {r["window_ends_at"] is None for r in windows} == {True, False}
+    daily = reference["fct_campaign_daily"]
+    assert {r["goal_basis"] for r in daily} >= {"received", "opened", "clicked"}
+    assert any(r["converted"] and r["conversion_rate"] for r in daily)
+    assert any(r["unique_opened"] < r["opened"] for r in daily)
+    touches = reference["fct_attribution_touches"]
+    assert any(r["touch_count"] > 2 for r in touches)
+    assert {r["credit"] for r in touches if r["model"] == "time_decay"} - {0.0, 1.0}
+    newsletters = reference["fct_newsletters"]
+    assert any(r["conversions"] for r in newsletters)
+    assert any(r["revenue"] is not None for r in newsletters)
 
 
 def test_comparison_reports_a_planted_difference(
@@ -93,3 +119,25 @@ def test_comparison_reports_a_planted_difference(
             )
         (altered / path.name).write_text(text)
     assert differences(dbt, read_reference(altered), converted)
+
+
+def test_comparison_reports_a_duplicated_row(
+    batch_run: tuple[list[list[Row]], dict, Path],
+) -> None:
+    """Rows are compared as multisets: one row of every compared mart planted a second time in a
+    copy of the build is a difference, reported with both counts."""
+    _, _, workdir = batch_run
+    copy = workdir / "duplicated.duckdb"
+    shutil.copy(workdir / "differential.duckdb", copy)
+    planted = {}
+    with duckdb.connect(str(copy)) as connection:
+        for mart, compared in COMPARED.items():
+            connection.execute(f"create temp table planted as select * from marts.{mart} limit 1")
+            connection.execute(f"insert into marts.{mart} select * from planted")
+            value = connection.execute(f"select {compared.example_column} from planted").fetchone()
+            planted[mart] = example_of(value[0])
+            connection.execute("drop table planted")
+    dbt, reference = read_dbt(copy), read_reference(workdir / "landing")
+    for mart, example in planted.items():
+        reported = [d for d in differences(dbt, reference, example) if d.startswith(f"{mart}[")]
+        assert len(reported) == 1 and "1 row(s) in reference, 2 in dbt" in reported[0], reported

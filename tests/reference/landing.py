@@ -106,6 +106,7 @@ class Attribute:
 class Campaign:
     workspace_id: str
     campaign_id: str
+    name: str | None
     kind: str
     trigger_segment_id: str | None
 
@@ -325,6 +326,7 @@ def _campaign(row: dict[str, str | None]) -> Campaign:
     return Campaign(
         workspace_id=_req(row, "workspace_id"),
         campaign_id=_req(row, "campaign_id"),
+        name=row.get("name"),
         kind=_req(row, "kind"),
         trigger_segment_id=row.get("trigger_segment_id"),
     )

@@ -119,6 +119,11 @@ class World:
         seen = {m.metric for m in self.metrics_until(delivery, at)}
         return bool(seen & LEFT_PLATFORM) and not seen & FAILURES
 
+    def left_platform(self, delivery: Delivery) -> bool:
+        """As of the build (decisions.md): sent or delivered, and no failure ever."""
+        seen = {m.metric for m in self.metrics[delivery.delivery_id]}
+        return bool(seen & LEFT_PLATFORM) and not seen & FAILURES
+
     def anchor(self, delivery: Delivery, basis: str, at: datetime) -> datetime | None:
         """Rule 5: the delivery's anchor for a basis, as of the occurrence."""
         metrics = self.metrics_until(delivery, at)
@@ -217,13 +222,24 @@ def occurrences(world: World, journey: Journey) -> list[Occurrence]:
     return sorted(found, key=lambda o: (o.processed_at, o.occurrence_id))
 
 
-def credit(
+@dataclass(frozen=True)
+class Conversion:
+    """Rules 6-7: a journey's converting occurrence, its credited delivery and every touch."""
+
+    occurrence: Occurrence
+    delivery: Delivery
+    anchor: datetime
+    # Counted deliveries with their anchor in window, earliest first (the rule 6 order).
+    touches: tuple[tuple[Delivery, datetime], ...]
+
+
+def touches(
     world: World, journey: Journey, occurrence: Occurrence
-) -> tuple[Delivery, datetime] | None:
-    """Rules 4-6: the counted delivery with the latest anchor in window, or None."""
+) -> list[tuple[Delivery, datetime]]:
+    """Rules 4-5: counted deliveries with their anchor in window, in rule 6 order (best last)."""
     version = occurrence.version
     at = occurrence.processed_at
-    best: tuple[tuple, Delivery, datetime] | None = None
+    found = []
     for delivery in journey.deliveries:
         if not world.counts_at(delivery, at):
             continue
@@ -233,10 +249,18 @@ def credit(
         window = version.window_days
         if window is not None and not at < anchor + timedelta(days=window):
             continue
-        rank = (anchor, delivery.created_at, delivery.delivery_id)
-        if best is None or rank > best[0]:
-            best = (rank, delivery, anchor)
-    return (best[1], best[2]) if best else None
+        found.append((delivery, anchor))
+    return sorted(found, key=lambda touch: (touch[1], touch[0].created_at, touch[0].delivery_id))
+
+
+def convert(world: World, journey: Journey, found: list[Occurrence]) -> Conversion | None:
+    """Rule 7: the first occurrence with a delivery in window, credited by rule 6."""
+    for occurrence in found:
+        in_window = touches(world, journey, occurrence)
+        if in_window:
+            delivery, anchor = in_window[-1]
+            return Conversion(occurrence, delivery, anchor, tuple(in_window))
+    return None
 
 
 def expected_exit(
@@ -270,72 +294,6 @@ def expected_exit(
         return None
     at, _, reason = min(candidates)
     return at, reason
-
-
-def build_marts(staged: Staged) -> dict[str, list[dict[str, Any]]]:
-    """Rows of fct_journeys (conversion and exit columns), fct_conversions and
-    fct_cross_journey_conversions."""
-    world = World(staged)
-    journeys = journeys_of(world)
-    journey_rows, conversion_rows = [], []
-    for journey in journeys:
-        found = occurrences(world, journey)
-        converted = None
-        for occurrence in found:  # rule 7: the first occurrence with a delivery in window
-            credited = credit(world, journey, occurrence)
-            if credited is not None:
-                converted = (occurrence, *credited)
-                break
-        start_version = goal_at_start(world, journey)
-        exit_at = expected_exit(world, journey, found)
-        journey_rows.append(
-            {
-                "journey_id": journey.journey_id,
-                "campaign_id": journey.campaign_id,
-                "person_id": journey.person_id,
-                "started_at": journey.started_at,
-                "goal_version_at_start": start_version.version if start_version else None,
-                "goal_met_at_start": goal_met_at_start(world, journey),
-                "is_converted": converted is not None,
-                "converted_at": converted[0].processed_at if converted else None,
-                "credited_delivery_id": converted[1].delivery_id if converted else None,
-                "expected_exit_at": exit_at[0] if exit_at else None,
-                "exit_reason": exit_at[1] if exit_at else None,
-                "deliveries_sent": sum(
-                    1
-                    for d in journey.deliveries
-                    if any(m.metric in LEFT_PLATFORM for m in world.metrics[d.delivery_id])
-                ),
-                "deliveries_after_exit": sum(
-                    1 for d in journey.deliveries if exit_at and d.created_at > exit_at[0]
-                ),
-            }
-        )
-        if converted:
-            occurrence, delivery, anchor = converted
-            conversion_rows.append(
-                {
-                    "journey_id": journey.journey_id,
-                    "campaign_id": journey.campaign_id,
-                    "person_id": journey.person_id,
-                    "goal_version": occurrence.version.version,
-                    "goal_type": occurrence.version.goal_type,
-                    "basis": occurrence.version.basis,
-                    # Segment changes get an id of the SQL's own making: compared as absent.
-                    "occurrence_id": occurrence.occurrence_id if occurrence.is_event else None,
-                    "converted_at": occurrence.processed_at,
-                    "occurred_at_claimed": occurrence.claimed_at,
-                    "credited_delivery_id": delivery.delivery_id,
-                    "credited_channel": delivery.delivery_type,
-                    "anchor_at": anchor,
-                    "seconds_to_convert": int((occurrence.processed_at - anchor).total_seconds()),
-                }
-            )
-    return {
-        "fct_journeys": journey_rows,
-        "fct_conversions": conversion_rows,
-        "fct_cross_journey_conversions": cross_journey(world, journeys),
-    }
 
 
 def cross_journey(world: World, journeys: list[Journey]) -> list[dict[str, Any]]:

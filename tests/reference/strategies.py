@@ -117,6 +117,8 @@ def event_properties(draw: st.DrawFn) -> dict[str, Any]:
         "total": [5, 10, 20, 9.99, "10", None, 10.0, -3, 1e3, True],
         "plan": ["pro", "free", "Pro", "k10", ["pro"]],
         "course_id": ["k1", "k2", 1, "10"],
+        # Read as revenue before `total` (var revenue_properties).
+        "revenue": [12.5, "30", 0, None],
     }.items():
         if draw(st.booleans()):
             properties[name] = draw(st.sampled_from(values))
@@ -145,6 +147,7 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
                 "campaigns",
                 {
                     "campaign_id": campaign,
+                    "name": f"Campaign {campaign}",
                     "kind": "newsletter" if campaign == newsletter else "campaign",
                     "trigger_segment_id": draw(st.sampled_from([None, *SEGMENTS])),
                 },
@@ -259,6 +262,23 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
         )
 
     # Journeys and their deliveries, newsletter deliveries, and delivery metrics.
+    def goal_candidate(event_id: str, person: str, start: float) -> Row:
+        received = start + draw(
+            st.sampled_from([0, 1, 24, 25, 48, 72, 168, 24 - 0.5 / 3600, 24 + 0.5 / 3600])
+        )
+        return (
+            "events",
+            {
+                "event_id": event_id,
+                "internal_customer_id": person,
+                "name": draw(st.sampled_from(EVENT_NAMES)),
+                "properties": draw(event_properties()),
+                "timestamp": at(received + draw(st.sampled_from([0, -24]))),
+                "received_at": at(received),
+                "seq_num": 1,
+            },
+        )
+
     deliveries: list[str] = []
     delivery_count = 0
 
@@ -313,23 +333,7 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
         )
         # Goal candidates shortly after this journey's start, so conversions are common.
         if draw(st.integers(0, 2)):
-            received = start + draw(
-                st.sampled_from([0, 1, 24, 25, 48, 72, 168, 24 - 0.5 / 3600, 24 + 0.5 / 3600])
-            )
-            rows.append(
-                (
-                    "events",
-                    {
-                        "event_id": f"v{index}j",
-                        "internal_customer_id": person,
-                        "name": draw(st.sampled_from(EVENT_NAMES)),
-                        "properties": draw(event_properties()),
-                        "timestamp": at(received + draw(st.sampled_from([0, -24]))),
-                        "received_at": at(received),
-                        "seq_num": 1,
-                    },
-                )
-            )
+            rows.append(goal_candidate(f"v{index}j", person, start))
         if draw(st.booleans()):
             rows.append(
                 (
@@ -343,11 +347,18 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
                     },
                 )
             )
-        for _ in range(draw(st.integers(1, 3))):
+        # Larger scenarios: two to four deliveries, so some conversions have three or more touches.
+        for _ in range(draw(st.integers(2, 4) if large else st.integers(1, 3))):
             rows.append(("deliveries", delivery(campaign, person, subject)))
     if newsletter:
-        for _ in range(draw(st.integers(1, 2))):
-            rows.append(("deliveries", delivery(newsletter, draw(st.sampled_from(people)), None)))
+        for index in range(draw(st.integers(1, 2))):
+            person = draw(st.sampled_from(people))
+            sent = delivery(newsletter, person, None)
+            rows.append(("deliveries", sent))
+            if draw(st.booleans()):
+                # A goal candidate after the newsletter, so newsletter journeys convert too.
+                start = (datetime.fromisoformat(sent["created_at"]) - BASE) / timedelta(hours=1)
+                rows.append(goal_candidate(f"v{index}n", person, start))
     if draw(st.integers(0, 4)) == 0:
         # A transactional message: neither a journey nor a newsletter, so never a journey.
         transactional = delivery(campaigns[0], people[0], None)
