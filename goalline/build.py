@@ -13,6 +13,7 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from goalline.errors import error_line
+from goalline.landing import contract_tables, unreadable_file
 from goalline.load import load_landing
 from goalline.paths import DEFAULT_DB_PATH, PROFILES_DIR, PROJECT_DIR
 from goalline.publish import writing
@@ -127,8 +128,19 @@ def _invoke(
         finally:
             release_duckdb()
     if not result.success:
-        raise BuildError(first_failure(result))
+        raise BuildError(_name_unreadable_file(landing_dir, target, first_failure(result)))
     return result
+
+
+def _name_unreadable_file(landing_dir: Path, target: Target, failure: str) -> str:
+    """The failure, or, when a model reading a table's landing files failed on DuckDB and one of
+    those files cannot be read, which file and why."""
+    node = failure.partition(":")[0]
+    # lnd_<table> reads the files; base_<source>__<table> is where DuckDB scans them.
+    table = node.removeprefix("lnd_") if node.startswith("lnd_") else node.rpartition("__")[2]
+    if target is not Target.DUCKDB or table not in {t.name for t in contract_tables()}:
+        return failure
+    return unreadable_file(landing_dir, table) or failure
 
 
 def _is_unit_test(unique_id: str) -> bool:

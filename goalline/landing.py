@@ -75,6 +75,24 @@ def file_schema(path: Path) -> dict[str, str]:
     return {str(row[0]).lower(): str(row[1]) for row in rows if row[0] != "filename"}
 
 
+def unreadable_file(landing_dir: Path, table: str) -> str | None:
+    """Why the first file of the table that DuckDB cannot read through fails, naming it.
+
+    For a build that failed reading landing data: DuckDB's error does not always name the file
+    (a corrupt data page says only "Variable-length int over 10 bytes"), so each file is read to
+    the end on its own. Only on failure: it reads the table's files once more.
+    """
+    for path in table_files(landing_dir, table):
+        # Counting every column's values decodes every page (count(*) reads only the footer).
+        every_value = f"select count(columns(*)) from {file_reader([path])}"
+        try:
+            with duckdb.connect() as connection:
+                connection.execute(every_value).fetchall()
+        except duckdb.Error as error:
+            return f"landing file {path} cannot be read: {error_line(error)}"
+    return None
+
+
 def text_expression(column: str, data_type: str) -> str:
     """A landed value as text, as the landing macro's landing_text: a typed timestamp as ISO text
     with at most microseconds (what staging parses), UTC (the connection's TimeZone)."""

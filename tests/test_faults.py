@@ -1,0 +1,253 @@
+"""Faults with real processes (issue 14, item 7): a reader holding the DuckDB file through a build,
+two builds of one file at once, failing builds, and a build killed mid-way.
+
+Every `goalline build` here is a subprocess of the installed CLI on a tiny landing folder; the
+marts are compared with clean in-process builds of the same data (`reference`).
+
+Shown able to fail: run against the code before the working copy and the lock (commit d3be0b4,
+`PYTHONPATH=<checkout of d3be0b4> pytest tests/test_faults.py`), the reader test fails ("Could not
+set lock on file"), the concurrent test fails (the second build ends in a traceback), the failing
+build with a corrupt data page leaves the file changed (models built before the error are in it),
+and the truncated file is a multi-line DuckDB error; the kill test fails on the leftover folder
+only when the next build does not clean it up (`working_copy` removes it first).
+"""
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from goalline.build import run_build
+from goalline.paths import PROJECT_DIR
+from goalline.publish import WAIT_ENV, work_dir
+
+from landing_builder import Landing
+
+GOALLINE = str(Path(sys.executable).parent / "goalline")
+Marts = dict[str, list[tuple]]
+
+READER = """
+import sys, time, duckdb
+from pathlib import Path
+connection = duckdb.connect(sys.argv[1], read_only=True)
+stop = Path(sys.argv[2])
+print("ready", flush=True)
+while not stop.exists():
+    print(connection.execute("select count(*) from marts.fct_journeys").fetchone()[0], flush=True)
+    time.sleep(0.2)
+"""
+
+
+def landing(version: int) -> Landing:
+    """Version 1: one journey; version 2 adds a second, two days later (a newer export)."""
+    rows = Landing()
+    rows.add("campaigns", workspace_id="w", campaign_id="c", kind="campaign")
+    for day in range(1, version + 1):
+        rows.add(
+            "subjects",
+            workspace_id="w",
+            subject_name=f"j{day}",
+            internal_customer_id="p",
+            campaign_id="c",
+            started_campaign_at=f"2026-01-0{2 * day - 1} 00:00:00",
+            seq_num=1,
+        )
+    return rows
+
+
+def marts(db: Path) -> Marts:
+    with duckdb.connect(str(db), read_only=True) as connection:
+        names = connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+            " order by 1"
+        ).fetchall()
+        return {
+            name: sorted(connection.execute(f"select * from marts.{name}").fetchall(), key=repr)
+            for (name,) in names
+        }
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def start_build(landing_dir: Path, db: Path, *extra: str) -> subprocess.Popen[str]:
+    env = {key: value for key, value in os.environ.items() if key != WAIT_ENV}
+    return subprocess.Popen(
+        [GOALLINE, "build", "--landing", str(landing_dir), "--db", str(db), *extra],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def finish(process: subprocess.Popen[str]) -> tuple[int, str]:
+    _, stderr = process.communicate(timeout=300)
+    assert "Traceback" not in stderr, stderr
+    return process.returncode, stderr
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("error:")]
+
+
+class Reference:
+    """Landing folders of both versions and clean builds of each."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.landing = {v: landing(v).write(folder / f"landing_v{v}") for v in (1, 2)}
+        self.db = {v: folder / f"clean_v{v}.duckdb" for v in (1, 2)}
+        for version, db in self.db.items():
+            run_build(self.landing[version], db)
+        self.marts = {version: marts(db) for version, db in self.db.items()}
+
+    def v1_copy(self, name: str) -> Path:
+        """A fresh database at version 1 in a folder of its own (its lock and working copy)."""
+        db = self.folder / name / "warehouse.duckdb"
+        db.parent.mkdir()
+        shutil.copyfile(self.db[1], db)
+        return db
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
+    built = Reference(tmp_path_factory.mktemp("faults"))
+    assert built.marts[1] != built.marts[2]
+    return built
+
+
+def test_a_reader_holding_the_file_never_blocks_a_build(reference: Reference) -> None:
+    db = reference.v1_copy("reader")
+    stop = db.parent / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(db), str(stop)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert reader.stdout is not None and reader.stdout.readline().strip() == "ready"
+    code, stderr = finish(start_build(reference.landing[2], db))
+    stop.touch()
+    out, reader_errors = reader.communicate(timeout=30)
+    assert code == 0, stderr
+    assert reader.returncode == 0, reader_errors
+    counts = out.split()
+    # The reader kept querying through the whole build and saw the marts it opened.
+    assert len(counts) > 10 and set(counts) == {str(len(reference.marts[1]["fct_journeys"]))}
+    assert marts(db) == reference.marts[2]
+
+
+def test_a_second_build_waits_for_the_first(reference: Reference) -> None:
+    db = reference.v1_copy("waits")
+    first = start_build(reference.landing[2], db)
+    time.sleep(1)
+    second = start_build(reference.landing[2], db)
+    (first_code, first_err), (second_code, second_err) = finish(first), finish(second)
+    assert (first_code, second_code) == (0, 0), first_err + second_err
+    assert f"waiting for another build of {db}" in second_err
+    assert marts(db) == reference.marts[2]
+
+
+def test_a_second_build_gives_up_after_the_wait_with_one_line(reference: Reference) -> None:
+    db = reference.v1_copy("gives_up")
+    first = start_build(reference.landing[2], db)
+    time.sleep(1)
+    second = start_build(reference.landing[2], db, "--wait-seconds", "1")
+    second_code, second_err = finish(second)
+    first_code, first_err = finish(first)
+    assert first_code == 0, first_err
+    assert second_code == 1
+    assert error_lines(second_err) == [
+        f"error: another build of {db} is still running after 1 s; try again later "
+        f"(wait longer with --wait-seconds or {WAIT_ENV})"
+    ]
+    assert marts(db) == reference.marts[2]
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:100])
+
+
+def _corrupt_data_page(path: Path) -> None:
+    """Keep the footer (the schema reads fine), break the column chunks: dbt fails mid-build."""
+    data = bytearray(path.read_bytes())
+    data[4:200] = b"\xab" * 196
+    path.write_bytes(bytes(data))
+
+
+def _parquet_subjects(landing_dir: Path) -> Path:
+    path = landing_dir / "subjects_000002.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            "copy (select 'w' as workspace_id, 'j' || range as subject_name,"
+            " 'p' as internal_customer_id, 'c' as campaign_id,"
+            " '2026-01-04 00:00:00' as started_campaign_at, '1' as seq_num from range(2000))"
+            f" to '{path}' (format parquet, compression snappy)"
+        )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        (_truncate, "cannot be read: No magic bytes found at end of file"),
+        (_corrupt_data_page, "cannot be read: "),
+        ("missing_column", "is missing required column 'started_campaign_at'"),
+        ("bad_csv", "cannot be read: "),
+    ],
+    ids=["truncated_parquet", "corrupt_data_page", "missing_column", "bad_csv"],
+)
+def test_a_failing_build_names_the_file_and_changes_nothing(
+    reference: Reference, tmp_path: Path, fault: object, message: str
+) -> None:
+    db = reference.v1_copy(f"fails_{tmp_path.name}")
+    landing_dir = tmp_path / "landing"
+    shutil.copytree(reference.landing[2], landing_dir)
+    bad = _parquet_subjects(landing_dir)
+    if fault == "missing_column":
+        bad = landing_dir / "subjects_000003.csv"
+        bad.write_text("workspace_id,subject_name,internal_customer_id,campaign_id\nw,x,p,c\n")
+    elif fault == "bad_csv":
+        bad = landing_dir / "subjects_000003.csv"
+        bad.write_text((reference.landing[2] / "subjects_000001.csv").read_text() + 'w,"x\n')
+    else:
+        fault(bad)  # type: ignore[operator]
+    before = digest(db)
+    code, stderr = finish(start_build(landing_dir, db))
+    assert code == 1
+    [line] = error_lines(stderr)
+    assert str(bad) in line and message in line, line
+    assert digest(db) == before
+    assert marts(db) == reference.marts[1]
+    assert not work_dir(db).exists()
+
+
+def test_a_build_killed_mid_way_is_rebuilt_by_the_next(reference: Reference) -> None:
+    db = reference.v1_copy("killed")
+    before = digest(db)
+    build = start_build(reference.landing[2], db)
+    working = work_dir(db) / db.name
+    deadline = time.monotonic() + 60
+    while not working.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(3)  # dbt is writing the working copy by now (a build here takes ~15 s)
+    assert build.poll() is None, "the build ended before it could be killed"
+    os.killpg(build.pid, signal.SIGKILL)
+    build.wait()
+    assert digest(db) == before
+    assert work_dir(db).exists()  # what the killed build left; the next one removes it
+    code, stderr = finish(start_build(reference.landing[2], db))
+    assert code == 0, stderr
+    assert not work_dir(db).exists()
+    assert marts(db) == reference.marts[2]
