@@ -3,10 +3,10 @@
 Hypothesis draws small one-workspace scenarios (tests/reference/strategies.py); all of them go into
 one landing folder and one dbt build, and every mart the reference derives (COMPARED in
 tests/reference/compare.py: deliveries, conversion windows, journeys, conversions, campaign daily,
-attribution touches, cross-journey conversions, newsletters) must equal the reference's rows
-example by example, as a multiset: a duplicated row is a difference. On a difference
-the first failing scenario is shrunk (batched delta debugging, one dbt build per round) and printed
-as landing rows, ready to become a fixture in tests/test_reference_fixtures.py.
+attribution touches, cross-journey conversions, newsletters, platform reconciliation) must equal the
+reference's rows example by example, as a multiset: a duplicated row is a difference. On a
+difference the first failing scenario is shrunk (batched delta debugging, one dbt build per round)
+and printed as landing rows, ready to become a fixture in tests/test_reference_fixtures.py.
 
 The default batch (500 scenarios, derandomized: the same batch every run) takes about a minute.
 A bigger or different batch:
@@ -94,6 +94,8 @@ def test_batch_exercises_the_rules(batch_run: tuple[list[list[Row]], dict, Path]
     newsletters = reference["fct_newsletters"]
     assert any(r["conversions"] for r in newsletters)
     assert any(r["revenue"] is not None for r in newsletters)
+    reconciliation = reference["fct_platform_conversion_reconciliation"]
+    assert {r["difference"] for r in reconciliation} == {"agree", "ours_only", "platform_only"}
 
 
 def test_comparison_reports_a_planted_difference(

@@ -10,7 +10,7 @@ from typing import Any
 
 from reference.filters import MISSING
 from reference.landing import BASES, Delivery, Metric, Staged
-from reference.reports import campaign_daily, newsletters
+from reference.reports import campaign_daily, newsletters, platform_reconciliation
 from reference.rules import (
     LEFT_PLATFORM,
     Conversion,
@@ -48,8 +48,9 @@ def build_marts(staged: Staged) -> dict[str, list[dict[str, Any]]]:
             conversions[journey.journey_id] = (journey, conversion)
         journey_rows.append(journey_row(world, journey, conversion, found))
     conversion_rows = [conversion_row(world, j, c) for j, c in conversions.values()]
+    deliveries = delivery_rows(world, conversions)
     return {
-        "fct_deliveries": delivery_rows(world, conversions),
+        "fct_deliveries": deliveries,
         "fct_conversion_windows": window_rows(world, journeys),
         "fct_journeys": journey_rows,
         "fct_conversions": conversion_rows,
@@ -59,6 +60,7 @@ def build_marts(staged: Staged) -> dict[str, list[dict[str, Any]]]:
         ],
         "fct_cross_journey_conversions": cross_journey(world, journeys),
         "fct_newsletters": newsletters(world, conversion_rows),
+        "fct_platform_conversion_reconciliation": platform_reconciliation(world, deliveries),
     }
 
 

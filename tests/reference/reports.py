@@ -103,3 +103,32 @@ def newsletters(world: World, conversions: list[dict[str, Any]]) -> list[dict[st
             }
         )
     return rows
+
+
+def platform_reconciliation(world: World, deliveries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per delivery the platform (a `converted` metric) or we (fct_deliveries.is_converted)
+    convert: `agree`, `ours_only` or `platform_only`. The rule the SQL names after
+    `platform_only:` is its own vocabulary (no document lists it), so it is not derived here."""
+    rows = []
+    for delivery in deliveries:
+        metrics = world.metrics[delivery["delivery_id"]]
+        theirs = any(m.metric == "converted" for m in metrics)
+        ours = delivery["is_converted"]
+        if not (theirs or ours):
+            continue
+        rows.append(
+            {
+                "delivery_id": delivery["delivery_id"],
+                "journey_id": delivery["journey_id"],
+                "campaign_id": delivery["campaign_id"] or delivery["newsletter_id"],
+                "channel": delivery["channel"],
+                "is_platform_converted": theirs,
+                "is_converted": ours,
+                "difference": "agree"
+                if theirs and ours
+                else "ours_only"
+                if ours
+                else "platform_only",
+            }
+        )
+    return rows
