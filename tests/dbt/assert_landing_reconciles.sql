@@ -1,4 +1,7 @@
 -- Contract section 2: for every table, rows landed = rows staged + rows quarantined + rows superseded.
+-- The sum is checked here, not only the model's own flag, and a null count or flag fails.
 select *
 from {{ ref('fct_landing_reconciliation') }}
-where not is_reconciled
+where
+    not coalesce(is_reconciled, false)
+    or not coalesce(rows_landed = rows_staged + rows_quarantined + rows_superseded, false)

@@ -1,5 +1,5 @@
 -- last_touch must give the whole conversion to the delivery fct_conversions credits, and every
--- conversion must have its touches.
+-- conversion must have its touches (a null credited delivery fails).
 with
 
 last_touch as (
@@ -16,4 +16,4 @@ conversions as (
 select conversions.conversion_id
 from conversions
 left join last_touch on conversions.conversion_id = last_touch.conversion_id
-where last_touch.delivery_id is null or last_touch.delivery_id <> conversions.credited_delivery_id
+where not coalesce(last_touch.delivery_id = conversions.credited_delivery_id, false)
