@@ -2,6 +2,8 @@
   on-run-start: what an engine lacks and the models need. Postgres has no try_cast, so the two
   parses that may meet a malformed value (a timestamp that matched the ISO pattern but names an
   impossible date, a JSON text) get a function that returns null where a cast would fail.
+  The exception block is a subtransaction, which a parallel worker cannot start: the functions
+  are `parallel unsafe`, so a query that calls them runs in one process.
 -#}
 {% macro create_engine_functions() %}
   {{ return(adapter.dispatch('create_engine_functions', 'goalline')()) }}
@@ -14,7 +16,7 @@
 {% macro postgres__create_engine_functions() -%}
   create schema if not exists {{ target.schema }};
   create or replace function {{ target.schema }}.goalline_try_utc_timestamp(value text)
-  returns timestamp language plpgsql immutable parallel safe as $$
+  returns timestamp language plpgsql immutable parallel unsafe as $$
   begin
     -- Text with an offset names an instant; naive text is already UTC (the contract's timestamps).
     if value ~ ':[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$' then
@@ -26,7 +28,7 @@
   end
   $$;
   create or replace function {{ target.schema }}.goalline_try_jsonb(value text)
-  returns jsonb language plpgsql immutable parallel safe as $$
+  returns jsonb language plpgsql immutable parallel unsafe as $$
   begin
     return cast(value as jsonb);
   exception when others then
