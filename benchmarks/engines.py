@@ -56,6 +56,7 @@ def main() -> None:
         (work / "landing.done").write_text("ok")
     rows = landed_rows(landing)
 
+    load_before = os.getloadavg()
     targets = ["duckdb", "spark"] + (["postgres"] if os.environ.get("PGHOST") else [])
     steps: dict[str, Step] = {}
     for target in targets:
@@ -64,6 +65,7 @@ def main() -> None:
         shutil.rmtree(spark_home, ignore_errors=True)
         steps[target] = run_sampled(f"{target} full build", build_code(landing, target, db), env)
 
+    load_after = os.getloadavg()
     baseline = steps["duckdb"].seconds
     table = Table(title=f"full build per engine, scale {args.scale:g} ({rows:,} landed rows)")
     for column in ("engine", "seconds", "vs DuckDB", "peak RSS"):
@@ -73,6 +75,8 @@ def main() -> None:
         "",
         f"Machine: {os.cpu_count()} cores, {platform.platform()}. One run each, same workspace, "
         "full build from scratch (Postgres and Spark: loading the landing tables included).",
+        f"Load average (1 min) before / after: {load_before[0]:.1f} / {load_after[0]:.1f}. "
+        "Peak RSS is the building process and its children (not a Postgres server).",
         "",
         "| engine | seconds | vs DuckDB | peak RSS (process tree) |",
         "|---|---|---|---|",

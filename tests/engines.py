@@ -70,6 +70,9 @@ def postgres_server() -> Iterator[dict[str, str]]:
     options = (
         f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={root}"
         " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+        # Every query that can run in parallel does, as big tables would in production: a
+        # function that is not safe in a parallel worker fails here, not only at scale.
+        " -c force_parallel_mode=on"
     )
     pg_ctl = str(bin_dir / "pg_ctl")
     try:
