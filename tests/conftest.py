@@ -13,7 +13,7 @@ import pytest
 
 from goalline.targets import SPARK_WAREHOUSE_ENV
 
-from engines import EngineUnavailable, postgres_bin_dir, postgres_server
+from engines import EngineUnavailable, ensure_java, postgres_bin_dir, postgres_server
 from scenarios import ALL_SCENARIOS
 from scenarios.warehouse import ScenarioWarehouse, build_warehouse
 
@@ -39,6 +39,10 @@ def postgres_env() -> Iterator[dict[str, str]]:
 
 @pytest.fixture(scope="session")
 def spark_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    try:
+        ensure_java()
+    except EngineUnavailable as error:
+        pytest.fail(str(error))
     folder = tmp_path_factory.mktemp("spark")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(SPARK_WAREHOUSE_ENV, str(folder))

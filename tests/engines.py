@@ -22,8 +22,22 @@ class EngineUnavailable(Exception):
     """The engine's programs are not installed; the message says what to install."""
 
 
-def postgres_bin_dir() -> Path:
-    """The folder of initdb and pg_ctl: PATH first, else the newest Debian install."""
+def install_debian_package(package: str) -> None:
+    """apt-get install, for a CI machine that lacks an engine the image usually has."""
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        raise EngineUnavailable(f"{package} is missing: apt-get install -y {package}")
+    install = subprocess.run(
+        "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq " + package,
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if install.returncode != 0:
+        raise EngineUnavailable(f"apt-get install {package} failed: {install.stderr[-300:]}")
+
+
+def _installed_postgres() -> Path | None:
     on_path = shutil.which("initdb")
     if on_path and shutil.which("pg_ctl"):
         return Path(on_path).resolve().parent
@@ -31,11 +45,25 @@ def postgres_bin_dir() -> Path:
         Path("/usr/lib/postgresql").glob("*/bin/initdb"),
         key=lambda path: int(path.parent.parent.name) if path.parent.parent.name.isdigit() else 0,
     )
-    if not installed:
-        raise EngineUnavailable(
-            "Postgres server programs (initdb, pg_ctl) not found: apt-get install -y postgresql"
-        )
-    return installed[-1].parent
+    return installed[-1].parent if installed else None
+
+
+def postgres_bin_dir() -> Path:
+    """The folder of initdb and pg_ctl: PATH first, else the newest Debian install (installed
+    with apt-get when missing)."""
+    found = _installed_postgres()
+    if found is None:
+        install_debian_package("postgresql")
+        found = _installed_postgres()
+    if found is None:
+        raise EngineUnavailable("Postgres server programs (initdb, pg_ctl) not found")
+    return found
+
+
+def ensure_java() -> None:
+    """Spark's local session needs a JVM (OpenJDK 17 on the image; installed when missing)."""
+    if shutil.which("java") is None:
+        install_debian_package("openjdk-17-jre-headless")
 
 
 def free_port() -> int:
