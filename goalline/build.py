@@ -90,6 +90,7 @@ def run_build(
     target: Target = Target.DUCKDB,
     full_refresh: bool = False,
     select: str | None = None,
+    dbt_vars: str | None = None,
     show_progress: bool = False,
     wait_seconds: float | None = None,
     on_wait: Callable[[str], None] | None = None,
@@ -108,6 +109,8 @@ def run_build(
         extra.append("--full-refresh")
     if select:
         extra += ["--select", select]
+    if dbt_vars:
+        extra += ["--vars", dbt_vars]
     if target is not Target.DUCKDB:
         return _invoke(landing_dir, db_path, target, extra, show_progress)
     with writing(db_path, wait_seconds, on_wait) as working_db:

@@ -69,6 +69,7 @@ def _build(
     full_refresh: bool,
     target: Target = Target.DUCKDB,
     wait_seconds: float = DEFAULT_WAIT_SECONDS,
+    dbt_vars: str | None = None,
 ) -> None:
     try:
         validate_landing_dir(landing)
@@ -77,6 +78,7 @@ def _build(
             db,
             target=target,
             full_refresh=full_refresh,
+            dbt_vars=dbt_vars,
             show_progress=True,
             wait_seconds=wait_seconds,
             on_wait=lambda message: errors.print(message, highlight=False, soft_wrap=True),
@@ -99,6 +101,14 @@ def build(
         bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch.")
     ] = False,
     wait_seconds: WaitOption = DEFAULT_WAIT_SECONDS,
+    dbt_vars: Annotated[
+        str | None,
+        typer.Option(
+            "--vars",
+            help="dbt vars as YAML, e.g. '{processing_start: 2026-01-05, processing_end: "
+            "2026-01-06}' to rebuild one processing-time range.",
+        ),
+    ] = None,
 ) -> None:
     """Build every model (landing, staging, intermediate, marts) on TARGET from LANDING.
 
@@ -109,7 +119,7 @@ def build(
     DuckDB builds a private copy of DB and replaces DB with it only when the build succeeded:
     readers holding DB open keep their snapshot, and a failed build leaves DB as it was.
     """
-    _build(landing, db, full_refresh, target, wait_seconds)
+    _build(landing, db, full_refresh, target, wait_seconds, dbt_vars)
     built = db if target is Target.DUCKDB else target.value
     console.print(f"built [bold]{built}[/] from {landing}")
     print_summary(db, console, target)

@@ -119,3 +119,19 @@ def test_check_exits_non_zero_without_a_database(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", "--db", str(tmp_path / "missing.duckdb")])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def test_build_reruns_one_processing_day_with_vars(built: tuple[Path, str], tmp_path: Path) -> None:
+    """`--vars` passes the processing window to dbt: the day is rebuilt, the marts stay whole."""
+    db, _ = built
+    copy = tmp_path / "w.duckdb"
+    copy.write_bytes(db.read_bytes())
+    landing_dir = db.parent / "landing"
+    window = "{processing_start: 2026-01-02, processing_end: 2026-01-03}"
+    result = runner.invoke(
+        app, ["build", "--landing", str(landing_dir), "--db", str(copy), "--vars", window]
+    )
+    assert result.exit_code == 0, result.output
+    query = "select journey_id from marts.fct_journeys order by 1"
+    with duckdb.connect(str(copy), read_only=True) as connection:
+        assert connection.execute(query).fetchall() == [("j",), ("j2",)]
