@@ -1,5 +1,6 @@
-"""The two aggregate marts: fct_campaign_daily and fct_newsletters (contract section 4), with the
-columns their descriptions in models/marts/_marts__models.yml define."""
+"""The reporting marts: fct_campaign_daily and fct_newsletters (contract section 4) and
+fct_platform_conversion_reconciliation, with the columns their descriptions in
+models/marts/_marts__models.yml define."""
 
 from collections import Counter, defaultdict
 from datetime import date
@@ -11,6 +12,8 @@ DailyKey = tuple[str, str | None, str | None, date]
 # The conversion_rate denominator per goal basis.
 DENOMINATOR = {"received": "sent", "opened": "unique_opened", "clicked": "unique_clicked"}
 COUNTED_METRICS = ("sent", "delivered", "opened", "bounced", "unsubscribed")
+# fct_platform_conversion_reconciliation.difference by (platform converted, we converted).
+DIFFERENCE = {(True, True): "agree", (False, True): "ours_only", (True, False): "platform_only"}
 
 
 def _rate(numerator: int, denominator: int | None) -> float | None:
@@ -31,11 +34,13 @@ def campaign_daily(world: World, conversions: list[dict[str, Any]]) -> list[dict
     engaged: dict[DailyKey, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for metric in world.staged.metrics:
         day = key(metric.delivery_id, metric.created_at.date())
-        counts[day].update([metric.metric] if metric.metric in COUNTED_METRICS else [])
+        counted = counts[day]  # a day with any metric of the action is a row
+        if metric.metric in COUNTED_METRICS:
+            counted[metric.metric] += 1
         if metric.metric == "opened":
             engaged[day]["unique_opened"].add(metric.delivery_id)
         if metric.metric == "clicked" and metric.link_id is not None:
-            counts[day]["clicked"] += 1
+            counted["clicked"] += 1
             engaged[day]["unique_clicked"].add(metric.delivery_id)
     for conversion in conversions:
         day = key(conversion["credited_delivery_id"], conversion["converted_at"].date())
@@ -124,11 +129,7 @@ def platform_reconciliation(world: World, deliveries: list[dict[str, Any]]) -> l
                 "channel": delivery["channel"],
                 "is_platform_converted": theirs,
                 "is_converted": ours,
-                "difference": "agree"
-                if theirs and ours
-                else "ours_only"
-                if ours
-                else "platform_only",
+                "difference": DIFFERENCE[(theirs, ours)],
             }
         )
     return rows

@@ -224,13 +224,19 @@ def occurrences(world: World, journey: Journey) -> list[Occurrence]:
 
 @dataclass(frozen=True)
 class Conversion:
-    """Rules 6-7: a journey's converting occurrence, its credited delivery and every touch."""
+    """Rules 6-7: a journey's converting occurrence and the touches it had in window."""
 
     occurrence: Occurrence
-    delivery: Delivery
-    anchor: datetime
-    # Counted deliveries with their anchor in window, earliest first (the rule 6 order).
+    # Counted deliveries with their anchor in window, in rule 6 order: the credited one last.
     touches: tuple[tuple[Delivery, datetime], ...]
+
+    @property
+    def delivery(self) -> Delivery:
+        return self.touches[-1][0]
+
+    @property
+    def anchor(self) -> datetime:
+        return self.touches[-1][1]
 
 
 def touches(
@@ -258,8 +264,7 @@ def convert(world: World, journey: Journey, found: list[Occurrence]) -> Conversi
     for occurrence in found:
         in_window = touches(world, journey, occurrence)
         if in_window:
-            delivery, anchor = in_window[-1]
-            return Conversion(occurrence, delivery, anchor, tuple(in_window))
+            return Conversion(occurrence, tuple(in_window))
     return None
 
 
