@@ -6,12 +6,13 @@ marts are compared with clean in-process builds of the same data (`reference`).
 
 Shown able to fail, checked by running this module against the code before the working copy and
 the lock (commit d3be0b4 checked out, plus goalline/publish.py so the module imports, then
-`PYTHONPATH=<checkout> pytest tests/test_faults.py`): 7 of 8 fail. The reader's build ends with
-"Could not set lock on file", so does the second concurrent build (and --wait-seconds is unknown),
-the build failing on a corrupt data page leaves a changed file (and names no file), a truncated
-parquet file gives DuckDB's multi-line error, a bad CSV file is misread as missing a column. Of the killed build (already rebuilt correctly before) what this
-module adds is checked: with the cleanup of `working_copy` disabled, the leftover folder stays and
-the test fails. Only the missing column passed before: that check existed.
+`PYTHONPATH=<checkout> pytest tests/test_faults.py`): the reader's build ends with "Could not set
+lock on file", so does the second concurrent build (and --wait-seconds is unknown), the build
+failing on a corrupt data page leaves a changed file (and names no file), a truncated parquet file
+gives DuckDB's multi-line error, a bad CSV file is misread as missing a column. Of the killed build
+(rebuilt correctly before too) what this module adds is checked: with the cleanup of
+`working_copy` disabled, the leftover folder stays and the test fails. Only the missing column
+passed before: that check existed.
 """
 
 import hashlib
@@ -148,6 +149,29 @@ def test_a_reader_holding_the_file_never_blocks_a_build(reference: Reference) ->
     # The reader kept querying through the whole build and saw the marts it opened.
     assert len(counts) > 10 and set(counts) == {str(len(reference.marts[1]["fct_journeys"]))}
     assert marts(db) == reference.marts[2]
+
+
+def test_check_records_history_while_a_reader_holds_the_file(reference: Reference) -> None:
+    """`goalline check` appends to audit.conversion_history: published like a build's file.
+
+    Before (commit d3be0b4, as above) the check opened the file read-write and ended in a
+    traceback: "Could not set lock on file".
+    """
+    db = reference.v1_copy("check")
+    stop = db.parent / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(db), str(stop)], stdout=subprocess.PIPE, text=True
+    )
+    assert reader.stdout is not None and reader.stdout.readline().strip() == "ready"
+    check = subprocess.run(
+        [GOALLINE, "check", "--db", str(db)], cwd=PROJECT_DIR, capture_output=True, text=True
+    )
+    stop.touch()
+    reader.communicate(timeout=30)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "recorded 0 new conversion(s)" in check.stdout
+    with duckdb.connect(str(db), read_only=True) as connection:
+        assert connection.execute("select count(*) from audit.conversion_history").fetchone()
 
 
 def test_a_second_build_waits_for_the_first(reference: Reference) -> None:
