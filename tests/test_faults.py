@@ -23,13 +23,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
 
 from goalline.build import run_build
 from goalline.paths import PROJECT_DIR
-from goalline.publish import WAIT_ENV, work_dir
+from goalline.publish import WAIT_ENV, WarehouseBusy, work_dir
 
 from landing_builder import Landing
 
@@ -154,8 +155,8 @@ def test_a_reader_holding_the_file_never_blocks_a_build(reference: Reference) ->
 def test_check_records_history_while_a_reader_holds_the_file(reference: Reference) -> None:
     """`goalline check` appends to audit.conversion_history: published like a build's file.
 
-    Before (commit d3be0b4, as above) the check opened the file read-write and ended in a
-    traceback: "Could not set lock on file".
+    Before (commit d3be0b4, as above) the check opened the file read-write under the reader and
+    ended in a traceback.
     """
     db = reference.v1_copy("check")
     stop = db.parent / "stop"
@@ -172,6 +173,44 @@ def test_check_records_history_while_a_reader_holds_the_file(reference: Referenc
     assert "recorded 0 new conversion(s)" in check.stdout
     with duckdb.connect(str(db), read_only=True) as connection:
         assert connection.execute("select count(*) from audit.conversion_history").fetchone()
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from goalline.publish import exclusive
+with exclusive(Path(sys.argv[1]), 0):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_dagster_steps_wait_for_the_lock_a_cli_build_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Dagster dbt steps and the history write through Warehouse.writing: the same lock.
+
+    Before (d3be0b4) Warehouse had no `writing`: the steps wrote the file in place, unlocked.
+    """
+    from orchestration.resources import Warehouse
+
+    db = tmp_path / "warehouse.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == b"held"
+        monkeypatch.setenv(WAIT_ENV, "0.5")
+        told: list[str] = []
+        log = SimpleNamespace(info=told.append)
+        warehouse = Warehouse(landing_dir=str(tmp_path), db_path=str(db))
+        with pytest.raises(WarehouseBusy), warehouse.writing(log):  # type: ignore[arg-type]
+            pass
+        assert told == [f"waiting for another build of {db} to finish (up to 0.5 s) ..."]
+    finally:
+        holder.kill()
+        holder.wait()
+    with warehouse.writing(log) as working_db:  # type: ignore[arg-type]
+        duckdb.connect(str(working_db)).close()
+    assert db.is_file()
 
 
 def test_a_second_build_waits_for_the_first(reference: Reference) -> None:
