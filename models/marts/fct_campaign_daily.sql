@@ -105,10 +105,11 @@ final as (
         current_basis.basis as goal_basis,
         cast(coalesce(conversion_days.converted, 0) as {{ type_double() }})
         / nullif(
+            -- No goal version, no basis: no denominator, so no rate (not a 0.0 over sends).
             case current_basis.basis
+                when 'received' then metric_days.sent
                 when 'opened' then metric_days.unique_opened
                 when 'clicked' then metric_days.unique_clicked
-                else metric_days.sent
             end,
             0
         ) as conversion_rate

@@ -182,7 +182,6 @@ DIGITS = 9
 
 Row = dict[str, Any]
 Rows = dict[str, dict[int, list[Row]]]
-SKIPPED = "<not compared: known disagreement>"
 
 
 def example_of(value: str | None) -> int:
@@ -200,16 +199,6 @@ def _normal(value: Any) -> Any:
     return value
 
 
-def skip_known(mart: str, row: Row) -> Row:
-    """The one known disagreement, reported to the model's owner (issue 15) and not compared:
-    fct_campaign_daily.conversion_rate of a campaign without goal versions (goal_basis null). The
-    column description divides by the denominator of the goal basis and is null without one; the
-    SQL falls back to `sent` (0.0 where anything was sent)."""
-    if mart == "fct_campaign_daily" and row["goal_basis"] is None:
-        return {**row, "conversion_rate": SKIPPED}
-    return row
-
-
 def group(marts: dict[str, list[Row]]) -> Rows:
     """Rows per mart per example number, with the compared columns only."""
     grouped: Rows = {}
@@ -217,7 +206,7 @@ def group(marts: dict[str, list[Row]]) -> Rows:
         per_example: dict[int, list[Row]] = defaultdict(list)
         for row in marts[mart]:
             normal = {column: _normal(row.get(column)) for column in compared.columns}
-            per_example[example_of(row[compared.example_column])].append(skip_known(mart, normal))
+            per_example[example_of(row[compared.example_column])].append(normal)
         grouped[mart] = per_example
     return grouped
 

@@ -100,16 +100,14 @@ def journey_row(
 
 
 def revenue(properties: dict[str, Any]) -> float | None:
-    """The numeric value of the first present revenue property (a JSON null is missing)."""
+    """The first revenue property, in var revenue_properties order, that holds a number (a JSON
+    number or numeric text); absent, null or non-numeric ones are passed over."""
     for name in REVENUE_PROPERTIES:
         value = properties.get(name, MISSING)
-        if value is MISSING or value is None:
-            continue
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
         if isinstance(value, str) and DECIMAL.fullmatch(value.strip()):
             return float(value)
-        return None
     return None
 
 

@@ -124,7 +124,8 @@ def newsletter_report() -> Scenario:
         metrics=[("sent", "01-05 09:00"), ("opened", "01-05 11:00"),
                  ("clicked", "01-05 11:05", None)],
     )  # fmt: skip
-    s.event("e2", person="p2", received="01-06 12:00", properties={"revenue": 15.5})
+    # Revenue is the first property holding a number: `revenue` is text, so `total` counts.
+    s.event("e2", person="p2", received="01-06 12:00", properties={"revenue": "n/a", "total": 15.5})
     s.newsletter_delivery(
         "nd3", newsletter="n1", person="p3", created="01-05 09:00",
         metrics=[("sent", "01-05 09:00"), ("bounced", "01-05 09:01")],
