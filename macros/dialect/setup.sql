@@ -44,3 +44,23 @@
 -#}
 {% macro spark__persist_constraints(relation, model) %}
 {% endmacro %}
+
+{#-
+  post-hook of every model: Postgres plans joins from table statistics, and a table dbt has just
+  created has none until autovacuum gets to it, so the next model's joins are planned blind.
+-#}
+{% macro refresh_statistics() %}
+  {{ return(adapter.dispatch('refresh_statistics', 'goalline')()) }}
+{% endmacro %}
+
+{% macro default__refresh_statistics() -%}
+  select 1
+{%- endmacro %}
+
+{% macro postgres__refresh_statistics() -%}
+  {%- if config.get('materialized') in ('table', 'incremental') -%}
+    analyze {{ this }}
+  {%- else -%}
+    select 1
+  {%- endif -%}
+{%- endmacro %}
