@@ -170,6 +170,15 @@
   cast(cast({{ json_expression }} as jsonb) -> '{{ property }}' as text)
 {%- endmacro %}
 
+{#-
+  Spark: a string keeps its quotes (to_json of the variant); any other value is get_json_object's
+  text, which writes numbers as DuckDB and the reference do (10.0 stays `10.0`), where the
+  variant's decimal would print `10` and change a text comparison.
+-#}
 {% macro spark__json_value(json_expression, property) -%}
-  to_json(variant_get(try_parse_json({{ json_expression }}), '$.{{ property }}'))
+  case
+    when schema_of_variant(variant_get(try_parse_json({{ json_expression }}), '$.{{ property }}')) = 'STRING'
+      then to_json(variant_get(try_parse_json({{ json_expression }}), '$.{{ property }}'))
+    else get_json_object({{ json_expression }}, '$.{{ property }}')
+  end
 {%- endmacro %}
