@@ -15,19 +15,11 @@ from dbt.cli.main import dbtRunner
 
 from goalline.build import dbt_args, dbt_target_dir, release_duckdb, warehouse_env
 
+from reference.compare import COMPARED
 from scenarios.warehouse import ScenarioWarehouse
 
-MARTS = (
-    "fct_deliveries",
-    "fct_conversion_windows",
-    "fct_conversions",
-    "fct_journeys",
-    "fct_campaign_daily",
-    "fct_attribution_touches",
-    "fct_cross_journey_conversions",
-    "fct_platform_conversion_reconciliation",
-    "fct_newsletters",
-)
+# Every mart (the reference derives each one).
+MARTS = tuple(COMPARED)
 
 CORRUPTIONS = [
     # assert_landing_reconciles: a null flag, and a true flag over counts that do not add up.
