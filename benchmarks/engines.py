@@ -7,7 +7,7 @@ Each engine builds it from scratch with `goalline build --target T` in a subproc
 peak RSS (benchmarks.run.run_sampled): DuckDB into a fresh file; Spark in a local session into a
 fresh warehouse folder (the load of the landing tables included, as `goalline build` does it);
 Postgres only when PGHOST is set (the server the libpq variables name; load included).
-Writes benchmarks/results/engines_<scale>.md.
+Writes benchmarks/results/engines_<scale>.md (`--targets` picks the engines).
 """
 
 from __future__ import annotations
@@ -41,6 +41,10 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.01, help="1.0 = ~100M landed rows")
     parser.add_argument("--days", type=int, default=60, help="days of simulated activity")
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/goalline-bench"))
+    parser.add_argument(
+        "--targets", nargs="+", default=["duckdb", "spark", "postgres"],
+        help="engines to build on (duckdb is the baseline; postgres only when PGHOST is set)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     work = args.work_dir / f"scale_{args.scale:g}_days_{args.days}"
@@ -57,7 +61,11 @@ def main() -> None:
     rows = landed_rows(landing)
 
     load_before = os.getloadavg()
-    targets = ["duckdb", "spark"] + (["postgres"] if os.environ.get("PGHOST") else [])
+    targets = [
+        target
+        for target in dict.fromkeys(["duckdb", *args.targets])
+        if target != "postgres" or os.environ.get("PGHOST")
+    ]
     steps: dict[str, Step] = {}
     for target in targets:
         db = work / "engines.duckdb"
