@@ -22,7 +22,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from expectations import all_suites
 from expectations.rule_suite import RuleSuite, Severity
-from goalline.connections import relation_names
+from goalline.connections import duckdb_copy, relation_names
 from goalline.targets import Target
 
 SAMPLE_SIZE = 5
@@ -55,12 +55,18 @@ class RuleResult:
         return not self.success and self.severity is Severity.WARN
 
 
-def run_suites(db_path: Path, suites: Sequence[RuleSuite] | None = None) -> list[RuleResult]:
-    """Run the given suites (default: all) on db_path; one RuleResult per expectation."""
-    if not db_path.is_file():
+def run_suites(
+    db_path: Path, suites: Sequence[RuleSuite] | None = None, target: Target = Target.DUCKDB
+) -> list[RuleResult]:
+    """Run the given suites (default: all) on the target; one RuleResult per expectation.
+
+    DuckDB: the file at db_path, read-only. Postgres and Spark: an in-memory DuckDB copy of the
+    relations the suites read, so their SQL runs unchanged.
+    """
+    if target is Target.DUCKDB and not db_path.is_file():
         raise FileNotFoundError(f"database {db_path} does not exist")
     chosen = list(all_suites() if suites is None else suites)
-    with duckdb.connect(str(db_path)) as connection:
+    with duckdb_copy(target, db_path, relations_read(chosen, target, db_path)) as connection:
         frames = [read_frame(connection, rule_suite) for rule_suite in chosen]
     return validate_frames(chosen, frames)
 

@@ -63,27 +63,22 @@ def check_command(
 
 def _check(db_path: Path, out: Console, record_history: bool, target: Target) -> int:
     # Imported here: Great Expectations takes seconds to import, and the CLI module imports this.
-    from expectations import all_suites
     from expectations.history import (
         HISTORY_RELATIONS,
         append_to_target,
         record_conversion_history,
     )
-    from expectations.runner import read_frame, relations_read, validate_frames
+    from expectations.runner import run_suites
 
     _quiet_great_expectations()
     where = str(db_path) if target is Target.DUCKDB else target.value
-    suites = all_suites()
     try:
-        relations = relations_read(suites, target, db_path)
-        with duckdb_copy(target, db_path, relations) as connection:
-            frames = [read_frame(connection, rule_suite) for rule_suite in suites]
+        results = run_suites(db_path, target=target)
     except target_errors(target) as error:
         first_line = str(error).splitlines()[0]
         message = f"cannot check {where}: {first_line}"
         out.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
         return EXIT_CANNOT_CHECK
-    results = validate_frames(suites, frames)
     for result in results:
         if result.failed:
             out.print(f"[bold red]FAIL[/] {escape(format_result(result))}", soft_wrap=True)
