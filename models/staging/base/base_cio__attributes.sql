@@ -11,6 +11,13 @@
     post_hook="{{ drop_landing_batch() }}",
 ) }}
 
+{#- The staged columns, in order: the base table's columns and, compared in this order, the
+    tie-break between rows of one key with the same seq_num. -#}
+{%- set staged_columns = [
+    'workspace_id', 'internal_customer_id', 'attribute_name', 'attribute_value', 'timestamp_raw',
+    'changed_at', 'seq_num', 'landing_file'
+] -%}
+
 with
 
 landed as (
@@ -49,24 +56,13 @@ checked as (
 
 final as (
     select
-        workspace_id,
-        internal_customer_id,
-        attribute_name,
-        attribute_value,
-        timestamp_raw,
-        changed_at,
-        seq_num,
-        landing_file,
+        {%- for column in staged_columns %}
+            {{ column }},
+        {%- endfor %}
         quarantine_reason,
         -- The landed row as JSON text on quarantined rows only, the one place it is read.
         case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
-        {{ latest_by_key_rank(
-            ['workspace_id', 'internal_customer_id', 'attribute_name', 'changed_at'],
-            tie_break=[
-                'workspace_id', 'internal_customer_id', 'attribute_name', 'attribute_value',
-                'timestamp_raw', 'changed_at', 'seq_num', 'landing_file'
-            ]
-        ) }} as key_rank
+        {{ latest_by_key_rank(['workspace_id', 'internal_customer_id', 'attribute_name', 'changed_at'], tie_break=staged_columns) }} as key_rank
     from checked
 )
 

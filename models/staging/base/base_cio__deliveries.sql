@@ -11,6 +11,15 @@
     post_hook="{{ drop_landing_batch() }}",
 ) }}
 
+{#- The staged columns, in order: the base table's columns and, compared in this order, the
+    tie-break between rows of one key with the same seq_num. -#}
+{%- set staged_columns = [
+    'workspace_id', 'delivery_id', 'internal_customer_id', 'subject_id', 'event_id',
+    'delivery_type', 'campaign_id', 'action_id', 'newsletter_id', 'content_id', 'trigger_id',
+    'transactional_message_id', 'created_at_raw', 'created_at', 'seq_num', 'landing_file',
+    'is_known_delivery_type'
+] -%}
+
 with
 
 landed as (
@@ -64,35 +73,13 @@ checked as (
 
 final as (
     select
-        workspace_id,
-        delivery_id,
-        internal_customer_id,
-        subject_id,
-        event_id,
-        delivery_type,
-        campaign_id,
-        action_id,
-        newsletter_id,
-        content_id,
-        trigger_id,
-        transactional_message_id,
-        created_at_raw,
-        created_at,
-        seq_num,
-        landing_file,
-        is_known_delivery_type,
+        {%- for column in staged_columns %}
+            {{ column }},
+        {%- endfor %}
         quarantine_reason,
         -- The landed row as JSON text on quarantined rows only, the one place it is read.
         case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
-        {{ latest_by_key_rank(
-            ['delivery_id'],
-            tie_break=[
-                'workspace_id', 'delivery_id', 'internal_customer_id', 'subject_id', 'event_id',
-                'delivery_type', 'campaign_id', 'action_id', 'newsletter_id', 'content_id',
-                'trigger_id', 'transactional_message_id', 'created_at_raw', 'created_at', 'seq_num',
-                'landing_file', 'is_known_delivery_type'
-            ]
-        ) }} as key_rank
+        {{ latest_by_key_rank(['delivery_id'], tie_break=staged_columns) }} as key_rank
     from checked
 )
 

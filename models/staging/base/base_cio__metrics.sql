@@ -11,6 +11,13 @@
     post_hook="{{ drop_landing_batch() }}",
 ) }}
 
+{#- The staged columns, in order: the base table's columns and, compared in this order, the
+    tie-break between rows of one key with the same seq_num. -#}
+{%- set staged_columns = [
+    'event_id', 'workspace_id', 'delivery_id', 'metric', 'reason', 'link_id', 'link_url',
+    'created_at_raw', 'created_at', 'seq_num', 'landing_file', 'is_known_metric', 'has_delivery'
+] -%}
+
 with
 
 landed as (
@@ -65,30 +72,13 @@ checked as (
 
 final as (
     select
-        event_id,
-        workspace_id,
-        delivery_id,
-        metric,
-        reason,
-        link_id,
-        link_url,
-        created_at_raw,
-        created_at,
-        seq_num,
-        landing_file,
-        is_known_metric,
-        has_delivery,
+        {%- for column in staged_columns %}
+            {{ column }},
+        {%- endfor %}
         quarantine_reason,
         -- The landed row as JSON text on quarantined rows only, the one place it is read.
         case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
-        {{ latest_by_key_rank(
-            ['event_id'],
-            tie_break=[
-                'event_id', 'workspace_id', 'delivery_id', 'metric', 'reason', 'link_id', 'link_url',
-                'created_at_raw', 'created_at', 'seq_num', 'landing_file', 'is_known_metric',
-                'has_delivery'
-            ]
-        ) }} as key_rank
+        {{ latest_by_key_rank(['event_id'], tie_break=staged_columns) }} as key_rank
     from checked
 )
 

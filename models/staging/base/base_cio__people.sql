@@ -11,6 +11,13 @@
     post_hook="{{ drop_landing_batch() }}",
 ) }}
 
+{#- The staged columns, in order: the base table's columns and, compared in this order, the
+    tie-break between rows of one key with the same seq_num. -#}
+{%- set staged_columns = [
+    'workspace_id', 'customer_id', 'internal_customer_id', 'is_deleted', 'is_suppressed',
+    'created_at_raw', 'created_at', 'updated_at_raw', 'updated_at', 'seq_num', 'landing_file'
+] -%}
+
 with
 
 landed as (
@@ -51,28 +58,13 @@ checked as (
 
 final as (
     select
-        workspace_id,
-        customer_id,
-        internal_customer_id,
-        is_deleted,
-        is_suppressed,
-        created_at_raw,
-        created_at,
-        updated_at_raw,
-        updated_at,
-        seq_num,
-        landing_file,
+        {%- for column in staged_columns %}
+            {{ column }},
+        {%- endfor %}
         quarantine_reason,
         -- The landed row as JSON text on quarantined rows only, the one place it is read.
         case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
-        {{ latest_by_key_rank(
-            ['workspace_id', 'internal_customer_id'],
-            tie_break=[
-                'workspace_id', 'customer_id', 'internal_customer_id', 'is_deleted', 'is_suppressed',
-                'created_at_raw', 'created_at', 'updated_at_raw', 'updated_at', 'seq_num',
-                'landing_file'
-            ]
-        ) }} as key_rank
+        {{ latest_by_key_rank(['workspace_id', 'internal_customer_id'], tie_break=staged_columns) }} as key_rank
     from checked
 )
 
