@@ -15,6 +15,7 @@ from goalline.build import (
     release_duckdb,
     warehouse_env,
 )
+from goalline.paths import PROJECT_DIR
 from goalline.targets import Target
 
 
@@ -29,10 +30,12 @@ def dbt_build(
     select: str | None = None,
     with_tests: bool = True,
     target: Target = Target.DUCKDB,
+    project_dir: Path = PROJECT_DIR,
 ) -> None:
     """`dbt build` (seeds, models and, unless with_tests is false, their tests) into db_path.
 
     With processing_start/processing_end only that processing-time batch is re-staged.
+    project_dir builds a copy of the project instead (tests plant bugs in one).
     """
     db_path.parent.mkdir(parents=True, exist_ok=True)
     extra = ["--target-path", str(dbt_target_dir(db_path, target))]
@@ -51,7 +54,9 @@ def dbt_build(
         extra += ["--vars", json.dumps(variables)]
     with warehouse_env(landing_dir, db_path, target):
         try:
-            result = dbtRunner().invoke(dbt_args("build", "--quiet", *extra))
+            result = dbtRunner().invoke(
+                dbt_args("build", "--quiet", *extra, project_dir=project_dir)
+            )
         finally:
             release_duckdb()
     if not result.success:

@@ -50,11 +50,12 @@ def dbt_target_dir(db_path: Path, target: Target = Target.DUCKDB) -> Path:
     return db_path.resolve().parent / f"{db_path.stem}_dbt_target"
 
 
-def dbt_args(command: str, *extra: str) -> list[str]:
+def dbt_args(command: str, *extra: str, project_dir: Path = PROJECT_DIR) -> list[str]:
+    """dbt's arguments for the project (a copy of it with project_dir) and the shipped profile."""
     return [
         *command.split(),
         "--project-dir",
-        str(PROJECT_DIR),
+        str(project_dir),
         "--profiles-dir",
         str(PROFILES_DIR),
         *extra,
