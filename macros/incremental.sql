@@ -122,7 +122,7 @@
     )
 {%- endmacro %}
 
-{#- Pre-hook of a base model: the batch's keys (and a no-op outside batch runs). -#}
+{#- Pre-hook of a base model: the batch's keys; on a full build, the log entry "everyone changed". -#}
 {% macro create_landing_batch(table_name) -%}
   {%- if processing_batch_active() -%}
     {%- set spec = landing_batch_spec(table_name) -%}
@@ -136,14 +136,35 @@
     {%- endset %}
     drop table if exists {{ landing_batch_relation() }};
     {{ get_create_table_as_sql(false, landing_batch_relation(), batch_keys_sql) }}
+  {%- elif config.get('materialized') == 'incremental' -%}
+    {#- A full build changes everyone's rows (macros/person_batch.sql). -#}
+    {{ log_person_changes() }}
   {%- else -%}
     select 1
   {%- endif -%}
 {%- endmacro %}
 
-{#- Post-hook: the scratch table is only needed while the model runs. -#}
+{#-
+  Post-hook: log the people of the rows the batch inserted, then drop the scratch table, only
+  needed while the model runs. The scratch table exists only after a batch run's pre-hook (after a
+  full build everyone was logged by the pre-hook); the catalog is asked, since dbt's relation
+  cache does not know tables a hook created (engines with incremental models only: DuckDB, Postgres).
+-#}
 {% macro drop_landing_batch() -%}
-  drop table if exists {{ landing_batch_relation() }}
+  {%- set scratch = landing_batch_relation() -%}
+  {%- if execute and config.get('materialized') == 'incremental' -%}
+    {%- set existing = run_query(
+        "select count(*) from information_schema.tables where table_catalog = '" ~ this.database
+        ~ "' and table_schema = '" ~ this.schema ~ "' and table_name = '" ~ scratch.identifier ~ "'") -%}
+    {%- if existing.rows[0][0] > 0 -%}
+      {%- set table_name = this.identifier.split('__')[1] -%}
+      {%- set people = batch_people_sql(table_name, landing_batch_match(landing_batch_spec(table_name).key_columns)) -%}
+      {%- if people is not none %}
+    {{ log_person_changes(people) }};
+      {%- endif %}
+    {% endif -%}
+  {%- endif -%}
+  drop table if exists {{ scratch }}
 {%- endmacro %}
 
 {#- Where-clause of a base model's landed CTE: every landed row of the batch's keys. -#}
@@ -158,17 +179,52 @@
 {#-
   Pre-hook of an incremental base model: remove the rows the batch inserts again, and rows whose
   processing time is in the batch although their landed row is gone (landing is append-only, but
-  a removed file should not leave its rows staged forever).
+  a removed file should not leave its rows staged forever). The people of the removed rows are
+  logged first (macros/person_batch.sql): their downstream rows are recomputed.
 -#}
 {% macro delete_landing_batch(table_name) -%}
   {%- if is_incremental() and processing_batch_active() -%}
     {%- set spec = landing_batch_spec(table_name) -%}
-    delete from {{ this }}
-    where {{ processing_batch_condition(spec.processing) }}
+    {%- set removed -%}
+    {{ processing_batch_condition(spec.processing) }}
         or {{ landing_batch_match(spec.key_columns) }}
+    {%- endset -%}
+    {%- set people = batch_people_sql(table_name, removed) -%}
+    {%- if people is not none -%}
+    {{ log_person_changes(people) }};
+    {% endif -%}
+    delete from {{ this }}
+    where {{ removed }}
   {%- else -%}
     select 1
   {%- endif -%}
+{%- endmacro %}
+
+{#-
+  The people whose downstream rows depend on a base model's rows matching `condition`, as a select
+  of person keys. A metric is its delivery's person's; an event is also the person's whose journey
+  it triggered (goal filters compare with the trigger event). Outputs feed no per-person model.
+-#}
+{% macro batch_people_sql(table_name, condition) -%}
+  {%- set staging = this.schema -%}
+  {%- if table_name == 'metrics' -%}
+    {%- set deliveries = api.Relation.create(database=this.database, schema=staging, identifier='base_cio__deliveries') -%}
+    {{ return('select ' ~ person_key('internal_customer_id') ~ ' as person_key from ' ~ deliveries
+              ~ ' where delivery_id in (select delivery_id from ' ~ this ~ ' where ' ~ condition ~ ')') }}
+  {%- elif table_name == 'outputs' -%}
+    {{ return(none) }}
+  {%- endif -%}
+  {%- set own = 'select ' ~ person_key('internal_customer_id') ~ ' as person_key from ' ~ this ~ ' where ' ~ condition -%}
+  {%- if table_name != 'events' -%}
+    {{ return(own) }}
+  {%- endif -%}
+  {%- set subjects = api.Relation.create(database=this.database, schema=staging, identifier='base_cio__subjects') -%}
+  {%- set events = 'select event_id from ' ~ this ~ ' where ' ~ condition -%}
+  {{ return(own
+      ~ ' union all select ' ~ person_key('internal_customer_id') ~ ' from ' ~ subjects
+      ~ ' where event_id in (' ~ events ~ ')'
+      ~ ' union all select ' ~ person_key('internal_customer_id') ~ ' from ' ~ subjects
+      ~ ' where trigger_id in (' ~ events ~ ')') }}
 {%- endmacro %}
 
 {#-

@@ -1,9 +1,12 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- Each delivery with its journey and whether its channel can carry a conversion (rule 4, from the
 -- seeds channel_attribution_rules and action_type_rules).
 with
 
 deliveries as (
     select * from {{ ref('stg_cio__deliveries') }}
+    where {{ person_batch_filter('internal_customer_id') }}
 ),
 
 actions as (

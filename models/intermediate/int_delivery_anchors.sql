@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- Anchors of attributable deliveries per basis (rule 5), each with the span of processing times in
 -- which it is the delivery's anchor and the delivery counts (rule 4):
 --   received: the first sent/delivered time;
@@ -11,15 +13,17 @@ with
 
 deliveries as (
     select * from {{ ref('int_deliveries_classified') }}
-    where is_attributable and journey_id is not null
+    where is_attributable and journey_id is not null and {{ person_batch_filter('person_id') }}
 ),
 
 summaries as (
     select * from {{ ref('int_delivery_metrics_summarised') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 metrics as (
     select * from {{ ref('stg_cio__metrics') }}
+    where {{ person_batch_semi_join('delivery_id', 'select delivery_id from deliveries') }}
 ),
 
 vocabulary as (
@@ -29,6 +33,7 @@ vocabulary as (
 counted as (
     select
         deliveries.workspace_id,
+        deliveries.person_id,
         deliveries.delivery_id,
         deliveries.journey_id,
         deliveries.channel,
@@ -78,6 +83,7 @@ all_anchors as (
 final as (
     select
         counted.workspace_id,
+        counted.person_id,
         counted.journey_id,
         counted.delivery_id,
         counted.channel,

@@ -1,9 +1,21 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- Per delivery, the first time of each metric that matters to the rules. Clicks count only on a
--- tracked link (link_id not null).
+-- tracked link (link_id not null). The delivery's person is the batch key (staging keeps only
+-- metrics whose delivery is staged).
 with
+
+deliveries as (
+    select
+        delivery_id,
+        internal_customer_id as person_id
+    from {{ ref('stg_cio__deliveries') }}
+    where {{ person_batch_filter('internal_customer_id') }}
+),
 
 metrics as (
     select * from {{ ref('stg_cio__metrics') }}
+    where {{ person_batch_semi_join('delivery_id', 'select delivery_id from deliveries') }}
 ),
 
 vocabulary as (
@@ -23,7 +35,7 @@ tagged as (
     inner join vocabulary on metrics.metric = vocabulary.metric
 ),
 
-final as (
+summarised as (
     select
         delivery_id,
         min(case when metric = 'sent' then created_at end) as sent_at,
@@ -41,6 +53,14 @@ final as (
         count(case when metric = 'converted' then 1 end) as platform_converted_count
     from tagged
     group by delivery_id
+),
+
+final as (
+    select
+        deliveries.person_id,
+        summarised.*
+    from summarised
+    inner join deliveries on summarised.delivery_id = deliveries.delivery_id
 )
 
 select * from final

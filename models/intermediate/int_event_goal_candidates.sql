@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- Events that could be a journey's goal occurrence: same person, processed at or after the journey
 -- start, and named as the event goal of the version in force at the event's processing time
 -- (rule 2: never the claimed timestamp). Only journeys that had a goal at their start (rule 1) and
@@ -6,7 +8,7 @@ with
 
 journeys as (
     select * from {{ ref('int_journeys_goal_at_start') }}
-    where has_goal_at_start and not goal_met_at_start
+    where has_goal_at_start and not goal_met_at_start and {{ person_batch_filter('person_id') }}
 ),
 
 versions as (
@@ -28,6 +30,7 @@ events as (
         on
             events.workspace_id = goal_event_names.workspace_id
             and events.event_name = goal_event_names.event_name
+    where {{ person_batch_filter('events.internal_customer_id') }}
 ),
 
 final as (

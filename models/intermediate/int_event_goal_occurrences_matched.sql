@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- Evaluates each candidate's goal filter (rule 3). Both sides JSON numbers: numeric comparison;
 -- otherwise text (person attributes are text). A missing property or a missing value to compare
 -- with fails every operator but not_exists. `all` needs every condition, `any` one; no
@@ -6,6 +8,7 @@ with
 
 candidates as (
     select * from {{ ref('int_event_goal_candidates') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 conditions as (
@@ -14,6 +17,7 @@ conditions as (
 
 attributes as (
     select * from {{ ref('int_person_attributes_ranged') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 trigger_events as (
@@ -21,6 +25,9 @@ trigger_events as (
         event_id,
         properties
     from {{ ref('stg_tracking__events') }}
+    -- A trigger event may be another person's: found by id (the base models log the journey's
+    -- person when it changes).
+    where {{ person_batch_semi_join('event_id', 'select trigger_event_id from candidates') }}
 ),
 
 sides as (

@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- Every counted delivery of the journey whose anchor for the occurrence's basis holds at the
 -- occurrence's processing time and lies in the window (rules 4-5):
 -- anchor <= processed_at < anchor + window_days (no limit for legacy goals). These are the
@@ -6,10 +8,12 @@ with
 
 occurrences as (
     select * from {{ ref('int_goal_occurrences') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 anchors as (
     select * from {{ ref('int_delivery_anchors') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 final as (

@@ -1,13 +1,17 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- Every goal occurrence of every journey, event or segment change, with the goal version that
 -- judged it (rule 2) and that version's basis and window.
 with
 
 event_occurrences as (
     select * from {{ ref('int_event_goal_occurrences_matched') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 segment_occurrences as (
     select * from {{ ref('int_segment_goal_occurrences') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 final as (

@@ -1,9 +1,12 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- For each occurrence, the delivery it credits (rule 6): among the touches in window, the latest
 -- anchor; ties go to the later delivery created_at, then the greater delivery_id.
 with
 
 in_window as (
     select * from {{ ref('int_goal_occurrence_touches') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 ranked as (

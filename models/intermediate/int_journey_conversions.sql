@@ -1,9 +1,12 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- Once per journey (rule 7): a journey converts at its first credited occurrence by processing
 -- time (then occurrence id, for a stable choice between simultaneous ones).
 with
 
 credited as (
     select * from {{ ref('int_goal_occurrences_credited') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 ranked as (

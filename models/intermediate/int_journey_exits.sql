@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- Expected exit (rule 9), from the exit condition of the version in force at the journey start:
 --   converted:          the first goal occurrence after the start (window ignored);
 --   stopped_matching:   the first exit from the campaign's trigger segment after the start;
@@ -8,18 +10,22 @@ with
 
 journeys as (
     select * from {{ ref('int_journeys_goal_at_start') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 occurrences as (
     select * from {{ ref('int_goal_occurrences') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 changes as (
     select * from {{ ref('stg_tracking__segment_memberships') }}
+    where {{ person_batch_filter('internal_customer_id') }}
 ),
 
 deliveries as (
     select * from {{ ref('int_deliveries_classified') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 first_occurrence as (
@@ -48,6 +54,7 @@ first_trigger_exit as (
 candidates as (
     select
         journeys.journey_id,
+        journeys.person_id,
         journeys.started_at,
         journeys.goal_met_at_start,
         journeys.exit_condition_at_start in ('converted', 'converted_or_stopped_matching') as exits_on_conversion,
@@ -63,6 +70,7 @@ candidates as (
 decided as (
     select
         journey_id,
+        person_id,
         case
             when exits_on_conversion and goal_met_at_start then 'goal_met_at_start'
             when
@@ -82,6 +90,7 @@ decided as (
 with_exit_time as (
     select
         journey_id,
+        person_id,
         exit_reason,
         case exit_reason
             when 'goal_met_at_start' then started_at
@@ -106,6 +115,7 @@ violations as (
 final as (
     select
         with_exit_time.journey_id,
+        with_exit_time.person_id,
         with_exit_time.expected_exit_at,
         with_exit_time.exit_reason,
         violations.deliveries_after_exit

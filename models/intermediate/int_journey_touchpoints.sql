@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- Touchpoints for the cross-journey model (rule 10): every sent/delivered, opened or tracked
 -- clicked metric of an attributable delivery, with the span in which the delivery counts (from its
 -- first sent/delivered metric until its first failure, rule 4).
@@ -5,16 +7,17 @@ with
 
 deliveries as (
     select * from {{ ref('int_deliveries_classified') }}
-    where is_attributable and journey_id is not null
+    where is_attributable and journey_id is not null and {{ person_batch_filter('person_id') }}
 ),
 
 summaries as (
     select * from {{ ref('int_delivery_metrics_summarised') }}
-    where left_platform_at is not null
+    where left_platform_at is not null and {{ person_batch_filter('person_id') }}
 ),
 
 metrics as (
     select * from {{ ref('stg_cio__metrics') }}
+    where {{ person_batch_semi_join('delivery_id', 'select delivery_id from deliveries') }}
 ),
 
 vocabulary as (
@@ -36,6 +39,7 @@ touch_metrics as (
 final as (
     select
         deliveries.workspace_id,
+        deliveries.person_id,
         deliveries.journey_id,
         deliveries.delivery_id,
         deliveries.created_at as delivery_created_at,

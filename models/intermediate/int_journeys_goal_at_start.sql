@@ -1,9 +1,12 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- The goal version in force at each journey's start (rules 1 and 9) and whether a segment goal was
 -- already met then (rule 3): membership at the start includes changes at that same instant.
 with
 
 journeys as (
     select * from {{ ref('int_journeys_unified') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 versions as (
@@ -12,6 +15,7 @@ versions as (
 
 memberships as (
     select * from {{ ref('int_segment_memberships_ranged') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 campaigns as (

@@ -1,13 +1,17 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- One row per journey: campaign journeys from `subjects`, plus newsletter deliveries, each a
 -- journey of one message that starts when the delivery is created (journey_id = delivery_id).
 with
 
 subjects as (
     select * from {{ ref('stg_cio__subjects') }}
+    where {{ person_batch_filter('internal_customer_id') }}
 ),
 
 deliveries as (
     select * from {{ ref('stg_cio__deliveries') }}
+    where {{ person_batch_filter('internal_customer_id') }}
 ),
 
 campaign_journeys as (

@@ -1,9 +1,12 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- Person attribute values over time, so a goal filter can read the value as of an event's
 -- processing time (rule 3).
 with
 
 attributes as (
     select * from {{ ref('stg_cio__attributes') }}
+    where {{ person_batch_filter('internal_customer_id') }}
 ),
 
 final as (

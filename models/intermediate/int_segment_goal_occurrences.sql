@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- Segment goal occurrences (rule 3): the person enters (segment_entered) or exits (segment_exited)
 -- the goal segment strictly after the journey start, judged by the version in force at the change's
 -- processing time (rule 2). A change at the start instant is part of the state at the start.
@@ -5,7 +7,7 @@ with
 
 journeys as (
     select * from {{ ref('int_journeys_goal_at_start') }}
-    where has_goal_at_start and not goal_met_at_start
+    where has_goal_at_start and not goal_met_at_start and {{ person_batch_filter('person_id') }}
 ),
 
 versions as (
@@ -15,6 +17,7 @@ versions as (
 
 changes as (
     select * from {{ ref('stg_tracking__segment_memberships') }}
+    where {{ person_batch_filter('internal_customer_id') }}
 ),
 
 final as (

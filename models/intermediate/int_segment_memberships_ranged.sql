@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- A person's state in a segment over processing time: each entry or exit holds until the next
 -- change of the same person and segment. An entry and an exit at the same instant: the exit is the
 -- later change (deterministic; 'entered' < 'exited'), so the person ends that instant outside.
@@ -5,6 +7,7 @@ with
 
 changes as (
     select * from {{ ref('stg_tracking__segment_memberships') }}
+    where {{ person_batch_filter('internal_customer_id') }}
 ),
 
 final as (

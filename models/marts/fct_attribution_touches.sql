@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- Multi-touch attribution: per conversion, every touch in the journey's window at the converting
 -- occurrence (the deliveries rule 6 chose from), with its share of the conversion under five
 -- models. Each model's credits sum to 1 per conversion; last_touch gives 1 to the delivery that
@@ -6,16 +8,19 @@ with
 
 conversions as (
     select * from {{ ref('int_journey_conversions') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 touches as (
     select * from {{ ref('int_goal_occurrence_touches') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 conversion_touches as (
     select
         conversions.conversion_id,
         conversions.journey_id,
+        conversions.person_id,
         conversions.converted_at,
         touches.delivery_id,
         touches.channel,
@@ -51,6 +56,7 @@ credits as (
     select
         conversion_id,
         journey_id,
+        person_id,
         delivery_id,
         channel,
         anchor_at,
@@ -83,7 +89,8 @@ unpivoted as (
             converted_at,
             touch_position,
             touch_count,
-            cast({{ attribution_model }} as {{ type_double() }}) as credit
+            cast({{ attribution_model }} as {{ type_double() }}) as credit,
+            person_id
         from credits
         {%- if not loop.last %}
             union all

@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- One row per counted delivery and anchor: the conversion window the anchor opens under the goal
 -- version in force at the anchor time, for journeys that could convert (goal in force at the start,
 -- segment goal not already met). window_ends_at is exclusive; null for legacy goals with no limit.
@@ -5,11 +7,12 @@ with
 
 anchors as (
     select * from {{ ref('int_delivery_anchors') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 journeys as (
     select * from {{ ref('int_journeys_goal_at_start') }}
-    where has_goal_at_start and not goal_met_at_start
+    where has_goal_at_start and not goal_met_at_start and {{ person_batch_filter('person_id') }}
 ),
 
 versions as (
@@ -27,7 +30,8 @@ anchored as {{ materialized_cte() }} (
         anchors.basis,
         anchors.anchor_at,
         journeys.workspace_id,
-        journeys.campaign_id
+        journeys.campaign_id,
+        journeys.person_id
     from anchors
     inner join journeys on anchors.journey_id = journeys.journey_id
 ),
@@ -42,7 +46,8 @@ final as (
         case
             when versions.window_days is not null
                 then {{ add_days('anchored.anchor_at', 'versions.window_days') }}
-        end as window_ends_at
+        end as window_ends_at,
+        anchored.person_id
     from anchored
     inner join versions
         on

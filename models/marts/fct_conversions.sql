@@ -1,9 +1,12 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- One row per converted journey: the occurrence that converted it, the goal version that judged
 -- the occurrence at its processing time, and the delivery credited.
 with
 
 conversions as (
     select * from {{ ref('int_journey_conversions') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 events as (
@@ -11,6 +14,7 @@ events as (
         event_id,
         properties
     from {{ ref('stg_tracking__events') }}
+    where {{ person_batch_semi_join('event_id', 'select occurrence_id from conversions') }}
 ),
 
 final as (

@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- Exclusive cross-journey credit (rule 10): a goal event that matches the goals (rules 1-3) of
 -- several of a person's journeys is credited to exactly one of them, the journey with the latest
 -- touchpoint at or before the event's processing time and at most
@@ -7,14 +9,17 @@ with
 
 matches as (
     select * from {{ ref('int_event_goal_occurrences_matched') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 journeys as (
     select * from {{ ref('int_journeys_unified') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 touchpoints as (
     select * from {{ ref('int_journey_touchpoints') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 -- A grouped count, not a distinct window count: Postgres and Spark have no distinct window aggregates.

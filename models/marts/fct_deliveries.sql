@@ -1,17 +1,22 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- One row per delivery: where it went, when it left the platform, first engagement, and whether a
 -- journey conversion was credited to it.
 with
 
 deliveries as (
     select * from {{ ref('int_deliveries_classified') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 summaries as (
     select * from {{ ref('int_delivery_metrics_summarised') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 conversions as (
     select * from {{ ref('int_journey_conversions') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 final as (

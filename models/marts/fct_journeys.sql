@@ -1,21 +1,27 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- One row per journey (campaign journeys and newsletter deliveries): goal at the start, conversion,
 -- expected exit and deliveries sent after it.
 with
 
 journeys as (
     select * from {{ ref('int_journeys_goal_at_start') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 conversions as (
     select * from {{ ref('int_journey_conversions') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 exits as (
     select * from {{ ref('int_journey_exits') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 deliveries as (
     select * from {{ ref('fct_deliveries') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 sent_counts as (

@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_materialization()) }}
+
 -- Compares the platform's own `converted` metrics with our conversions, per delivery that either
 -- side marks converted, and classifies each difference by the first rule that explains it.
 -- The platform's converted rows are never an input to our conversions (contract section 1).
@@ -5,28 +7,34 @@ with
 
 summaries as (
     select * from {{ ref('int_delivery_metrics_summarised') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 deliveries as (
     select * from {{ ref('fct_deliveries') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 journeys as (
     select * from {{ ref('int_journeys_goal_at_start') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 conversions as (
     select * from {{ ref('int_journey_conversions') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 occurrences as (
     select distinct journey_id from {{ ref('int_goal_occurrences') }}
+    where {{ person_batch_filter('person_id') }}
 ),
 
 compared as (
     select
         deliveries.delivery_id,
         deliveries.journey_id,
+        deliveries.person_id,
         coalesce(deliveries.campaign_id, deliveries.newsletter_id) as campaign_id,
         deliveries.channel,
         coalesce(summaries.platform_converted_count, 0) > 0 as is_platform_converted,
@@ -64,7 +72,8 @@ final as (
             when journey_credited_delivery_id is not null then 'platform_only:credited_other_delivery'
             when not has_goal_occurrence then 'platform_only:no_goal_occurrence'
             else 'platform_only:outside_window'
-        end as difference
+        end as difference,
+        person_id
     from compared
 )
 

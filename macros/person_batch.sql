@@ -1,0 +1,316 @@
+{#-
+  Per-person batches of the intermediate models and marts (docs/scale.md, "Daily runs").
+
+  Every journey, occurrence, window, credit and touch belongs to one person, so the person is the
+  unit of reprocessing (the pattern of Snowplow's dbt packages):
+  - the base models log the people a batch touches (a row of theirs inserted, replaced or
+    deleted) in `audit.person_changes`, stamped with the run's start (macros/incremental.sql);
+  - each per-person model (an incremental model under intermediate/ or marts/) deletes the rows of
+    the people logged since it last ran and inserts them again, computed from all their rows;
+  - `audit.processing_manifest` keeps, per model, how far into the log it has processed, the
+    fingerprint of its code and configuration, and when it was last rebuilt in full.
+  A model rebuilds in full (and says why in the log) when its compiled SQL, the configuration
+  tables, the rule seeds or a rule var changed, when a per-person model it reads was rebuilt in full
+  since it last ran, or when a base model was rebuilt in full. It never runs ahead of its parents:
+  it processes the log only up to the point every per-person parent has reached.
+  On Spark (no delete on parquet tables) these models are tables and none of this applies.
+-#}
+
+{% macro person_changes_relation() -%}
+  {{ return(api.Relation.create(database=target.database, schema='audit', identifier='person_changes')) }}
+{%- endmacro %}
+
+{% macro processing_manifest_relation() -%}
+  {{ return(api.Relation.create(database=target.database, schema='audit', identifier='processing_manifest')) }}
+{%- endmacro %}
+
+{#- The scratch table of one model's batch: the person keys to reprocess, or one `everyone` row. -#}
+{% macro person_batch_relation() -%}
+  {{ return(api.Relation.create(database=this.database, schema=this.schema,
+                                identifier=this.identifier ~ '__person_batch')) }}
+{%- endmacro %}
+
+{#-
+  A person as a batch key: null persons (deliveries or events without one) are the empty key. Two
+  people sharing a key only makes a batch larger, never wrong, and a plain equality hash-joins on
+  every engine (Postgres cannot hash `is not distinct from`).
+-#}
+{% macro person_key(column) -%}
+  coalesce(cast({{ column }} as {{ dbt.type_string() }}), '')
+{%- endmacro %}
+
+{% macro run_started_literal() -%}
+  cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- on-run-start: the log and the manifest (engines with incremental models only). -#}
+{% macro create_person_batch_tables() -%}
+  {%- if incremental_materialization() == 'incremental' -%}
+  create schema if not exists {{ api.Relation.create(database=target.database, schema='audit').include(identifier=false) }};
+  create table if not exists {{ person_changes_relation() }} (
+      changed_at {{ dbt.type_timestamp() }},
+      person_key {{ dbt.type_string() }},
+      everyone {{ dbt.type_boolean() }}
+  );
+  create table if not exists {{ processing_manifest_relation() }} (
+      model_name {{ dbt.type_string() }},
+      processed_through {{ dbt.type_timestamp() }},
+      fingerprint {{ dbt.type_string() }},
+      rebuilt_at {{ dbt.type_timestamp() }},
+      processed_at {{ dbt.type_timestamp() }}
+  )
+  {%- else -%}
+  select 1
+  {%- endif -%}
+{%- endmacro %}
+
+{#-
+  Log the people of a base model's rows (a select of person keys), or everyone. A journey and its
+  deliveries may name different people (the export does not forbid it), so the people on the other
+  side of such a delivery are logged too: one person's conversion can change the row of another
+  person's delivery. Superseded and quarantined base rows count: a larger batch is never wrong.
+-#}
+{% macro log_person_changes(person_keys_sql=none) -%}
+  {%- set deliveries = adapter.get_relation(this.database, this.schema, 'base_cio__deliveries') -%}
+  {%- set subjects = adapter.get_relation(this.database, this.schema, 'base_cio__subjects') -%}
+  insert into {{ person_changes_relation() }} (changed_at, person_key, everyone)
+  {#- A batch run on a database still being built (some base tables missing): everyone. -#}
+  {% if person_keys_sql is none or deliveries is none or subjects is none -%}
+  select {{ run_started_literal() }}, cast(null as {{ dbt.type_string() }}), true
+  {%- else -%}
+  with changed as (
+      select distinct person_key from ({{ person_keys_sql }}) as changed_people
+  ),
+
+  linked as (
+      select person_key from changed
+      union
+      select {{ person_key('internal_customer_id') }} from {{ deliveries }}
+      where subject_id in (
+          select subject_name from {{ subjects }}
+          where {{ person_key('internal_customer_id') }} in (select person_key from changed)
+      )
+      union
+      select {{ person_key('internal_customer_id') }} from {{ subjects }}
+      where subject_name in (
+          select subject_id from {{ deliveries }}
+          where {{ person_key('internal_customer_id') }} in (select person_key from changed)
+      )
+  )
+
+  select {{ run_started_literal() }}, person_key, false from linked
+  {%- endif %}
+{%- endmacro %}
+
+{% macro is_person_batch_node(node) -%}
+  {{ return(node.resource_type == 'model' and node.package_name == project_name
+            and node.config.materialized == 'incremental'
+            and node.fqn[1] in ['intermediate', 'marts']) }}
+{%- endmacro %}
+
+{% macro is_person_batch_model() -%}
+  {{ return(execute and is_person_batch_node(model)) }}
+{%- endmacro %}
+
+{#-
+  What a model's output depends on besides the staged rows: its compiled SQL (which holds the
+  macros and rule vars it uses), the configuration tables as landed, and the rule seeds.
+-#}
+{% macro person_batch_fingerprint() -%}
+  {#- The batch filters compile differently on incremental runs; they are not the model's logic. -#}
+  {%- set parts = [modules.re.sub('/[*] person batch [*]/.*?/[*] end person batch [*]/', 'true',
+                                  model.compiled_code, flags=modules.re.DOTALL)] -%}
+  {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
+    {%- if node.resource_type == 'seed' and node.package_name == project_name -%}
+      {%- do parts.append(node.unique_id ~ ':' ~ node.checksum.checksum) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {#- By graph lookup, not ref(): a ref in a hook would have to be a dependency of every model. -#}
+  {%- for node in graph.nodes.values() | sort(attribute='unique_id')
+        if node.package_name == project_name
+        and node.name in ['lnd_campaigns', 'lnd_campaign_actions', 'lnd_goal_versions'] -%}
+    {%- set table_name = node.name -%}
+    {%- set landed = run_query('select * from ' ~ api.Relation.create(
+        database=node.database, schema=node.schema, identifier=node.alias)) -%}
+    {%- set rows = [] -%}
+    {%- for row in landed.rows -%}
+      {%- do rows.append(row.values() | join('\x1f')) -%}
+    {%- endfor -%}
+    {%- do parts.append(table_name ~ ':' ~ (rows | sort | join('\x1e'))) -%}
+  {%- endfor -%}
+  {{ return(local_md5(parts | join('\x1d'))) }}
+{%- endmacro %}
+
+{#-
+  The model's state: its manifest row, how far the log may be processed now (the newest change,
+  but no further than any per-person parent has processed), and the parents' newest full rebuild.
+-#}
+{% macro person_batch_state() -%}
+  {%- set parents = [] -%}
+  {%- for node_id in model.depends_on.nodes -%}
+    {%- if is_person_batch_node(graph.nodes[node_id]) -%}
+      {%- do parents.append("'" ~ graph.nodes[node_id].name ~ "'") -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- set parent_filter = 'model_name in (' ~ (parents | join(', ')) ~ ')' if parents else 'false' -%}
+  {%- set state_sql -%}
+    select
+        cast(own.processed_through as {{ dbt.type_string() }}) as processed_through,
+        own.fingerprint,
+        cast(own.processed_at as {{ dbt.type_string() }}) as processed_at,
+        cast(own.rebuilt_at as {{ dbt.type_string() }}) as rebuilt_at,
+        cast(reach.through as {{ dbt.type_string() }}) as through,
+        coalesce(parent_rebuilds.newest > own.processed_at, false) as parent_rebuilt
+    from (
+        select min(reached) as through
+        from (
+            select max(changed_at) as reached from {{ person_changes_relation() }}
+            union all
+            select processed_through as reached from {{ processing_manifest_relation() }}
+            where {{ parent_filter }}
+        ) as reached_points
+    ) as reach
+    left join (
+        select * from {{ processing_manifest_relation() }} where model_name = '{{ this.identifier }}'
+    ) as own on true
+    cross join (
+        select max(rebuilt_at) as newest from {{ processing_manifest_relation() }}
+        where {{ parent_filter }}
+    ) as parent_rebuilds
+  {%- endset -%}
+  {%- set row = run_query(state_sql).rows[0] -%}
+  {{ return({
+      'processed_through': row['processed_through'], 'fingerprint': row['fingerprint'],
+      'processed_at': row['processed_at'], 'rebuilt_at': row['rebuilt_at'],
+      'parent_rebuilt': row['parent_rebuilt'],
+      'through': row['through'] or '1900-01-01 00:00:00'}) }}
+{%- endmacro %}
+
+{#- Why the model must rebuild in full, or none: the batch is the people logged since it ran. -#}
+{% macro person_batch_full_reason(state, fingerprint) -%}
+  {%- if state.processed_through is none -%}
+    {{ return('no record of what the table holds') }}
+  {%- elif state.fingerprint != fingerprint -%}
+    {{ return('its SQL, the configuration tables, the rule seeds or a rule var changed') }}
+  {%- elif state.parent_rebuilt -%}
+    {{ return('a model it reads was rebuilt in full') }}
+  {%- endif -%}
+  {%- set everyone = run_query(
+      'select count(*) from ' ~ person_changes_relation() ~ ' where everyone'
+      ~ " and changed_at > cast('" ~ state.processed_through ~ "' as " ~ dbt.type_timestamp() ~ ')'
+      ~ " and changed_at <= cast('" ~ state.through ~ "' as " ~ dbt.type_timestamp() ~ ')') -%}
+  {%- if everyone.rows[0][0] > 0 -%}
+    {{ return('a staging base model was rebuilt in full') }}
+  {%- endif -%}
+  {{ return(none) }}
+{%- endmacro %}
+
+{#-
+  Pre-hook of every intermediate model and mart (a no-op for the tables among them): write the
+  batch's scratch table and delete the rows it inserts again.
+-#}
+{% macro prepare_person_batch() -%}
+  {%- if not is_person_batch_model() -%}
+    {{ return('select 1') }}
+  {%- endif -%}
+  {%- set batch = person_batch_relation() -%}
+  {%- set everyone_sql = 'select cast(null as ' ~ dbt.type_string() ~ ') as person_key, true as everyone' -%}
+  {%- if not is_incremental() -%}
+    {%- set batch_sql = everyone_sql -%}
+    {%- set delete_sql = none -%}
+  {%- else -%}
+    {%- set state = person_batch_state() -%}
+    {%- set reason = person_batch_full_reason(state, person_batch_fingerprint()) -%}
+    {%- if reason is not none -%}
+      {{ log(this.identifier ~ ': rebuilt in full: ' ~ reason, info=True) }}
+      {%- set batch_sql = everyone_sql -%}
+      {%- set delete_sql = 'delete from ' ~ this -%}
+    {%- else -%}
+      {%- set batch_sql -%}
+        select distinct person_key, false as everyone
+        from {{ person_changes_relation() }}
+        where
+            not everyone
+            and changed_at > cast('{{ state.processed_through }}' as {{ dbt.type_timestamp() }})
+            and changed_at <= cast('{{ state.through }}' as {{ dbt.type_timestamp() }})
+      {%- endset -%}
+      {%- set delete_sql = 'delete from ' ~ this ~ ' where ' ~ person_key('person_id')
+                           ~ ' in (select person_key from ' ~ batch ~ ')' -%}
+    {%- endif -%}
+  {%- endif -%}
+  drop table if exists {{ batch }};
+  {#- Plain SQL: dbt's create-table macro would apply the mart's contract to the scratch table. -#}
+  create table {{ batch }} as {{ batch_sql }}
+  {%- if delete_sql is not none %};
+  {{ delete_sql }}
+  {%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook: record how far the model has processed the log, then drop the scratch table. -#}
+{% macro record_person_batch() -%}
+  {%- if not is_person_batch_model() -%}
+    {{ return('select 1') }}
+  {%- endif -%}
+  {%- set state = person_batch_state() -%}
+  {%- set rebuilt = run_query('select count(*) from ' ~ person_batch_relation() ~ ' where everyone').rows[0][0] > 0 -%}
+  delete from {{ processing_manifest_relation() }} where model_name = '{{ this.identifier }}';
+  insert into {{ processing_manifest_relation() }}
+      (model_name, processed_through, fingerprint, rebuilt_at, processed_at)
+  select
+      '{{ this.identifier }}',
+      cast('{{ state.through }}' as {{ dbt.type_timestamp() }}),
+      '{{ person_batch_fingerprint() }}',
+      {% if rebuilt or state.rebuilt_at is none -%}
+      {{ run_started_literal() }},
+      {%- else -%}
+      cast('{{ state.rebuilt_at }}' as {{ dbt.type_timestamp() }}),
+      {%- endif %}
+      {{ run_started_literal() }};
+  drop table if exists {{ person_batch_relation() }}
+{%- endmacro %}
+
+{#-
+  Where-clause of a per-person model's input: its rows of the batch's people. Compiled before the
+  pre-hook decides the batch, so on an incremental run it reads the scratch table, which holds
+  either the people or the single `everyone` row.
+-#}
+{% macro person_batch_filter(column) -%}
+  {%- if is_person_batch_model() and is_incremental() -%}
+    /* person batch */ ({{ person_key(column) }} in (select person_key from {{ person_batch_relation() }})
+    or exists (select 1 from {{ person_batch_relation() }} where everyone)) /* end person batch */
+  {%- else -%}
+    true
+  {%- endif -%}
+{%- endmacro %}
+
+{#-
+  Where-clause of an input without a person column (metrics): its rows whose key is among the keys
+  of the batch's rows of another input, e.g. the delivery ids of the batch's deliveries.
+-#}
+{% macro person_batch_semi_join(column, keys_sql) -%}
+  {%- if is_person_batch_model() and is_incremental() -%}
+    /* person batch */ {{ column }} in ({{ keys_sql }}) /* end person batch */
+  {%- else -%}
+    true
+  {%- endif -%}
+{%- endmacro %}
+
+{#-
+  on-run-end: drop the log entries every per-person model has processed, but the newest batch:
+  the log's newest entry is how far the models may process.
+-#}
+{% macro prune_person_changes() -%}
+  {%- if not execute or incremental_materialization() != 'incremental' -%}
+    {{ return('select 1') }}
+  {%- endif -%}
+  {%- set names = [] -%}
+  {%- for node in graph.nodes.values() if is_person_batch_node(node) -%}
+    {%- do names.append("'" ~ node.name ~ "'") -%}
+  {%- endfor -%}
+  delete from {{ person_changes_relation() }}
+  where changed_at < (
+      select min(processed_through) from {{ processing_manifest_relation() }}
+      where model_name in ({{ names | join(', ') }})
+      having count(*) = {{ names | length }}
+  )
+{%- endmacro %}
