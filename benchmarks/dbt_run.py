@@ -28,6 +28,7 @@ def dbt_build(
     processing_end: str | None = None,
     extra_vars: dict[str, object] | None = None,
     select: str | None = None,
+    exclude: str | None = None,
     with_tests: bool = True,
     target: Target = Target.DUCKDB,
     project_dir: Path = PROJECT_DIR,
@@ -43,6 +44,8 @@ def dbt_build(
         extra.append("--full-refresh")
     if select:
         extra += ["--select", select]
+    if exclude:
+        extra += ["--exclude", exclude]
     if not with_tests:
         extra += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
     variables: dict[str, object] = dict(extra_vars or {})
