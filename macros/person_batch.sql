@@ -46,7 +46,7 @@
 {#- on-run-start: the log and the manifest (engines with incremental models only). -#}
 {% macro create_person_batch_tables() -%}
   {%- if incremental_materialization() == 'incremental' -%}
-  create schema if not exists {{ api.Relation.create(database=target.database, schema='audit').include(identifier=false) }};
+  create schema if not exists {{ api.Relation.create(schema='audit').include(database=false, identifier=false) }};
   create table if not exists {{ person_changes_relation() }} (
       changed_at {{ dbt.type_timestamp() }},
       person_key {{ dbt.type_string() }},
