@@ -118,8 +118,10 @@
 -#}
 {% macro person_batch_fingerprint() -%}
   {#- The batch filters compile differently on incremental runs; they are not the model's logic. -#}
-  {%- set parts = [modules.re.sub('/[*] person batch [*]/.*?/[*] end person batch [*]/', 'true',
-                                  model.compiled_code, flags=modules.re.DOTALL)] -%}
+  {#- Nor are the database's name (a copied or renamed DuckDB file) or the landing folder's path. -#}
+  {%- set code = modules.re.sub('/[*] person batch [*]/.*?/[*] end person batch [*]/', 'true',
+                                model.compiled_code, flags=modules.re.DOTALL) -%}
+  {%- set parts = [code | replace('"' ~ this.database ~ '".', '')] -%}
   {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
     {%- if node.resource_type == 'seed' and node.package_name == project_name -%}
       {%- do parts.append(node.unique_id ~ ':' ~ node.checksum.checksum) -%}
@@ -133,8 +135,13 @@
     {%- set landed = run_query('select * from ' ~ api.Relation.create(
         database=node.database, schema=node.schema, identifier=node.alias)) -%}
     {%- set rows = [] -%}
+    {%- set columns = landed.column_names | reject('equalto', 'landing_file') | list -%}
     {%- for row in landed.rows -%}
-      {%- do rows.append(row.values() | join('\x1f')) -%}
+      {%- set values = [] -%}
+      {%- for column in columns -%}
+        {%- do values.append(row[column]) -%}
+      {%- endfor -%}
+      {%- do rows.append(values | join('\x1f')) -%}
     {%- endfor -%}
     {%- do parts.append(table_name ~ ':' ~ (rows | sort | join('\x1e'))) -%}
   {%- endfor -%}
