@@ -19,6 +19,7 @@ import pytest
 
 from benchmarks.dbt_run import dbt_build
 from goalline.paths import PROJECT_DIR
+
 from scenarios.builder import ScenarioBuilder
 
 WORKSPACE = "pb"
