@@ -13,6 +13,10 @@
   tables, the rule seeds or a rule var changed, when a per-person model it reads was rebuilt in full
   since it last ran, or when a base model was rebuilt in full. It never runs ahead of its parents:
   it processes the log only up to the point every per-person parent has reached.
+  An aggregate over a per-person model (meta `aggregates: <model>`) is re-aggregated for the groups
+  that model's batches touched: the per-person model (meta `group_by: [columns]`) logs, in
+  `audit.group_changes`, the groups of its batch's rows before it deletes them and after it inserts
+  them again.
   On Spark (no delete on parquet tables) these models are tables and none of this applies.
 -#}
 
@@ -20,14 +24,18 @@
   {{ return(api.Relation.create(database=target.database, schema='audit', identifier='person_changes')) }}
 {%- endmacro %}
 
+{% macro group_changes_relation() -%}
+  {{ return(api.Relation.create(database=target.database, schema='audit', identifier='group_changes')) }}
+{%- endmacro %}
+
 {% macro processing_manifest_relation() -%}
   {{ return(api.Relation.create(database=target.database, schema='audit', identifier='processing_manifest')) }}
 {%- endmacro %}
 
-{#- The scratch table of one model's batch: the person keys to reprocess, or one `everyone` row. -#}
+{#- The scratch table of one model's batch: the keys to reprocess, or one `everyone` row. -#}
 {% macro person_batch_relation() -%}
   {{ return(api.Relation.create(database=this.database, schema=this.schema,
-                                identifier=this.identifier ~ '__person_batch')) }}
+                                identifier=this.identifier ~ '__batch')) }}
 {%- endmacro %}
 
 {#-
@@ -37,6 +45,16 @@
 -#}
 {% macro person_key(column) -%}
   coalesce(cast({{ column }} as {{ dbt.type_string() }}), '')
+{%- endmacro %}
+
+{#- A group of an aggregate as one text key (null and '' are one key: a larger batch, never wrong). -#}
+{% macro group_key(columns) -%}
+  {%- set parts = [] -%}
+  {%- for column in columns -%}
+    {%- do parts.append('coalesce(cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ "), '')") -%}
+    {%- if not loop.last %}{% do parts.append("'|'") %}{% endif -%}
+  {%- endfor -%}
+  {{ dbt.concat(parts) }}
 {%- endmacro %}
 
 {% macro run_started_literal() -%}
@@ -50,6 +68,12 @@
   create table if not exists {{ person_changes_relation() }} (
       changed_at {{ dbt.type_timestamp() }},
       person_key {{ dbt.type_string() }},
+      everyone {{ dbt.type_boolean() }}
+  );
+  create table if not exists {{ group_changes_relation() }} (
+      model_name {{ dbt.type_string() }},
+      changed_at {{ dbt.type_timestamp() }},
+      group_key {{ dbt.type_string() }},
       everyone {{ dbt.type_boolean() }}
   );
   create table if not exists {{ processing_manifest_relation() }} (
@@ -102,14 +126,41 @@
   {%- endif %}
 {%- endmacro %}
 
-{% macro is_person_batch_node(node) -%}
+{#- A batch model: an incremental intermediate model or mart, per person or (meta `aggregates`) per group. -#}
+{% macro is_batch_node(node) -%}
   {{ return(node.resource_type == 'model' and node.package_name == project_name
             and node.config.materialized == 'incremental'
             and node.fqn[1] in ['intermediate', 'marts']) }}
 {%- endmacro %}
 
+{% macro is_person_batch_node(node) -%}
+  {{ return(is_batch_node(node) and not node.config.meta.get('aggregates')) }}
+{%- endmacro %}
+
 {% macro is_person_batch_model() -%}
-  {{ return(execute and is_person_batch_node(model)) }}
+  {{ return(execute and is_batch_node(model)) }}
+{%- endmacro %}
+
+{#- An aggregate's per-person source model and its group columns, or none for a per-person model. -#}
+{% macro aggregated_source() -%}
+  {%- set source_name = model.config.meta.get('aggregates') -%}
+  {%- if not source_name -%}{{ return(none) }}{%- endif -%}
+  {%- for node in graph.nodes.values() if node.name == source_name and node.package_name == project_name -%}
+    {{ return({'name': source_name, 'group_by': node.config.meta.group_by}) }}
+  {%- endfor -%}
+  {{ exceptions.raise_compiler_error(this.identifier ~ ' aggregates unknown model ' ~ source_name) }}
+{%- endmacro %}
+
+{#- Log the groups of this (per-person) model's rows that match a condition, or everyone. -#}
+{% macro log_group_changes(stamp, condition=none) -%}
+  insert into {{ group_changes_relation() }} (model_name, changed_at, group_key, everyone)
+  {% if condition is none -%}
+  select '{{ this.identifier }}', cast('{{ stamp }}' as {{ dbt.type_timestamp() }}), cast(null as {{ dbt.type_string() }}), true
+  {%- else -%}
+  select distinct '{{ this.identifier }}', cast('{{ stamp }}' as {{ dbt.type_timestamp() }}), {{ group_key(model.config.meta.group_by) }}, false
+  from {{ this }}
+  where {{ condition }}
+  {%- endif %}
 {%- endmacro %}
 
 {#-
@@ -202,55 +253,72 @@
   {%- elif state.parent_rebuilt -%}
     {{ return('a model it reads was rebuilt in full') }}
   {%- endif -%}
+  {%- set source = aggregated_source() -%}
   {%- set everyone = run_query(
-      'select count(*) from ' ~ person_changes_relation() ~ ' where everyone'
+      'select count(*) from ' ~ (person_changes_relation() if source is none else group_changes_relation())
+      ~ ' where everyone' ~ ('' if source is none else " and model_name = '" ~ source.name ~ "'")
       ~ " and changed_at > cast('" ~ state.processed_through ~ "' as " ~ dbt.type_timestamp() ~ ')'
       ~ " and changed_at <= cast('" ~ state.through ~ "' as " ~ dbt.type_timestamp() ~ ')') -%}
   {%- if everyone.rows[0][0] > 0 -%}
-    {{ return('a staging base model was rebuilt in full') }}
+    {{ return('a staging base model was rebuilt in full' if source is none
+              else source.name ~ ' was rebuilt in full') }}
   {%- endif -%}
   {{ return(none) }}
 {%- endmacro %}
 
 {#-
   Pre-hook of every intermediate model and mart (a no-op for the tables among them): write the
-  batch's scratch table and delete the rows it inserts again.
+  batch's scratch table and delete the rows it inserts again. A per-person model with `group_by`
+  first logs the groups of the rows it deletes, for the aggregate over it.
 -#}
 {% macro prepare_person_batch() -%}
   {%- if not is_person_batch_model() -%}
     {{ return('select 1') }}
   {%- endif -%}
   {%- set batch = person_batch_relation() -%}
-  {%- set everyone_sql = 'select cast(null as ' ~ dbt.type_string() ~ ') as person_key, true as everyone' -%}
+  {%- set source = aggregated_source() -%}
+  {%- set key = person_key('person_id') if source is none else group_key(source.group_by) -%}
+  {%- set group_by = model.config.meta.get('group_by') -%}
+  {%- set everyone_sql = 'select cast(null as ' ~ dbt.type_string() ~ ') as batch_key, true as everyone' -%}
+  {%- set state = person_batch_state() -%}
+  {%- set statements = [] -%}
   {%- if not is_incremental() -%}
     {%- set batch_sql = everyone_sql -%}
-    {%- set delete_sql = none -%}
   {%- else -%}
-    {%- set state = person_batch_state() -%}
     {%- set reason = person_batch_full_reason(state, person_batch_fingerprint()) -%}
     {%- if reason is not none -%}
       {{ log(this.identifier ~ ': rebuilt in full: ' ~ reason, info=True) }}
       {%- set batch_sql = everyone_sql -%}
-      {%- set delete_sql = 'delete from ' ~ this -%}
+      {%- do statements.append('delete from ' ~ this) -%}
     {%- else -%}
-      {%- set batch_sql -%}
-        select distinct person_key, false as everyone
-        from {{ person_changes_relation() }}
-        where
-            not everyone
-            and changed_at > cast('{{ state.processed_through }}' as {{ dbt.type_timestamp() }})
-            and changed_at <= cast('{{ state.through }}' as {{ dbt.type_timestamp() }})
+      {%- set window -%}
+        changed_at > cast('{{ state.processed_through }}' as {{ dbt.type_timestamp() }})
+        and changed_at <= cast('{{ state.through }}' as {{ dbt.type_timestamp() }})
       {%- endset -%}
-      {%- set delete_sql = 'delete from ' ~ this ~ ' where ' ~ person_key('person_id')
-                           ~ ' in (select person_key from ' ~ batch ~ ')' -%}
+      {%- if source is none -%}
+        {%- set batch_sql = 'select distinct person_key as batch_key, false as everyone from '
+                            ~ person_changes_relation() ~ ' where not everyone and ' ~ window -%}
+      {%- else -%}
+        {%- set batch_sql = 'select distinct group_key as batch_key, false as everyone from '
+                            ~ group_changes_relation() ~ " where model_name = '" ~ source.name
+                            ~ "' and not everyone and " ~ window -%}
+      {%- endif -%}
+      {%- set in_batch = key ~ ' in (select batch_key from ' ~ batch ~ ')' -%}
+      {%- if group_by -%}
+        {%- do statements.append(log_group_changes(state.through, in_batch)) -%}
+      {%- endif -%}
+      {%- do statements.append('delete from ' ~ this ~ ' where ' ~ in_batch) -%}
     {%- endif -%}
+  {%- endif -%}
+  {%- if group_by and batch_sql == everyone_sql -%}
+    {%- do statements.append(log_group_changes(state.through)) -%}
   {%- endif -%}
   drop table if exists {{ batch }};
   {#- Plain SQL: dbt's create-table macro would apply the mart's contract to the scratch table. -#}
   create table {{ batch }} as {{ batch_sql }}
-  {%- if delete_sql is not none %};
-  {{ delete_sql }}
-  {%- endif -%}
+  {%- for statement in statements %};
+  {{ statement }}
+  {%- endfor -%}
 {%- endmacro %}
 
 {#- Post-hook: record how far the model has processed the log, then drop the scratch table. -#}
@@ -260,6 +328,9 @@
   {%- endif -%}
   {%- set state = person_batch_state() -%}
   {%- set rebuilt = run_query('select count(*) from ' ~ person_batch_relation() ~ ' where everyone').rows[0][0] > 0 -%}
+  {%- if model.config.meta.get('group_by') and not rebuilt %}
+  {{ log_group_changes(state.through, person_key('person_id') ~ ' in (select batch_key from ' ~ person_batch_relation() ~ ')') }};
+  {%- endif %}
   delete from {{ processing_manifest_relation() }} where model_name = '{{ this.identifier }}';
   insert into {{ processing_manifest_relation() }}
       (model_name, processed_through, fingerprint, rebuilt_at, processed_at)
@@ -283,7 +354,17 @@
 -#}
 {% macro person_batch_filter(column) -%}
   {%- if is_person_batch_model() and is_incremental() -%}
-    /* person batch */ ({{ person_key(column) }} in (select person_key from {{ person_batch_relation() }})
+    /* person batch */ ({{ person_key(column) }} in (select batch_key from {{ person_batch_relation() }})
+    or exists (select 1 from {{ person_batch_relation() }} where everyone)) /* end person batch */
+  {%- else -%}
+    true
+  {%- endif -%}
+{%- endmacro %}
+
+{#- Where-clause of an aggregate's per-person source: its rows of the batch's groups. -#}
+{% macro group_batch_filter() -%}
+  {%- if is_person_batch_model() and is_incremental() -%}
+    /* person batch */ ({{ group_key(aggregated_source().group_by) }} in (select batch_key from {{ person_batch_relation() }})
     or exists (select 1 from {{ person_batch_relation() }} where everyone)) /* end person batch */
   {%- else -%}
     true
@@ -310,14 +391,20 @@
   {%- if not execute or incremental_materialization() != 'incremental' -%}
     {{ return('select 1') }}
   {%- endif -%}
-  {%- set names = [] -%}
-  {%- for node in graph.nodes.values() if is_person_batch_node(node) -%}
-    {%- do names.append("'" ~ node.name ~ "'") -%}
+  {%- set people = [] -%}
+  {%- set groups = [] -%}
+  {%- for node in graph.nodes.values() if is_batch_node(node) -%}
+    {%- do people.append("'" ~ node.name ~ "'") -%}
+    {%- if node.config.meta.get('aggregates') -%}
+      {%- do groups.append("'" ~ node.name ~ "'") -%}
+    {%- endif -%}
   {%- endfor -%}
-  delete from {{ person_changes_relation() }}
+  {%- for log_relation, names in [(person_changes_relation(), people), (group_changes_relation(), groups)] if names -%}
+  delete from {{ log_relation }}
   where changed_at < (
       select min(processed_through) from {{ processing_manifest_relation() }}
       where model_name in ({{ names | join(', ') }})
       having count(*) = {{ names | length }}
-  )
+  ){% if not loop.last %};{% endif %}
+  {% endfor -%}
 {%- endmacro %}

@@ -1,8 +1,12 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(
+    materialized=incremental_materialization(),
+    meta={'group_by': ['workspace_id', 'campaign_id', 'action_id', 'activity_date']},
+) }}
 
 -- fct_campaign_daily's counts per person (of the delivery): campaign x action x day x person. The
--- mart sums them, so a batch recomputes only its people's rows; unique opens and clicks add up
--- across people because each delivery is one person's.
+-- mart sums them, so a batch recomputes only its people's rows and the mart re-sums only the
+-- campaign-days those rows fall on (group_by); unique opens and clicks add up across people
+-- because each delivery is one person's.
 with
 
 deliveries as (

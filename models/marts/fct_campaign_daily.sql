@@ -1,3 +1,8 @@
+{{ config(
+    materialized=incremental_materialization(),
+    meta={'aggregates': 'int_campaign_activity_by_person'},
+) }}
+
 -- Campaign x action x day, as the platform's campaign overview reports it: metric counts on the day
 -- the metric was recorded, conversions on the day they were processed (credited to the action of
 -- the credited delivery). Newsletters report under their newsletter_id. conversion_rate divides
@@ -7,6 +12,8 @@ with
 
 activity as (
     select * from {{ ref('int_campaign_activity_by_person') }}
+    -- A daily run re-sums the campaign-days its people's rows fall on, before and after.
+    where {{ group_batch_filter() }}
 ),
 
 versions as (
