@@ -122,6 +122,60 @@
     )
 {%- endmacro %}
 
+{#-
+  The landing files a batch's rows can be in. DuckDB reads landing files, and finding the batch
+  parses the processing time of every row read, so the span of processing times of each file is
+  kept (`audit.landing_file_spans`) once the file has been read: a batch reads only the files whose
+  span meets its window, files with rows without a processing time (they belong to every batch)
+  and files not seen before. Landing files are append-only: a file rewritten in place keeps its
+  old span until `--full-refresh`, which forgets every span. Other engines read tables: none.
+-#}
+{% macro landing_batch_files(table_name, spec) %}
+  {{ return(adapter.dispatch('landing_batch_files', 'goalline')(table_name, spec)) }}
+{% endmacro %}
+
+{% macro default__landing_batch_files(table_name, spec) -%}
+  {{ return(none) }}
+{%- endmacro %}
+
+{% macro duckdb__landing_batch_files(table_name, spec) -%}
+  {%- set spans = landing_file_spans_relation() -%}
+  {%- set of_table = "table_name = '" ~ table_name ~ "'" -%}
+  {%- set files = landing_files(table_name, 'parquet') + landing_files(table_name, 'csv') -%}
+  {%- set known = run_query('select landing_file from ' ~ spans ~ ' where ' ~ of_table).columns[0].values() | list -%}
+  {%- set new = files | reject('in', known) | list -%}
+  {%- if known | reject('in', files) | list -%}
+    {%- do run_query('delete from ' ~ spans ~ ' where ' ~ of_table ~ ' and landing_file not in (' ~ sql_text_list(files) ~ ')') -%}
+  {%- endif -%}
+  {%- if new -%}
+    {%- do run_query(
+        "insert into " ~ spans ~ " select '" ~ table_name ~ "', landing_file, min(processed_at), max(processed_at),"
+        ~ " count(*) - count(processed_at) from (select landing_file, " ~ spec.landing_processing ~ " as processed_at"
+        ~ " from " ~ ref('lnd_' ~ table_name) ~ " where landing_file in (" ~ sql_text_list(new) ~ ")) as new_rows"
+        ~ " group by landing_file") -%}
+  {%- endif -%}
+  {%- set start = var('processing_start', none) -%}
+  {%- set end = var('processing_end', none) -%}
+  {%- if start is not none or end is not none -%}
+    {%- set meets = ("max_processed_at >= cast('" ~ start ~ "' as timestamp)" if start is not none else 'true')
+                    ~ ' and ' ~ ("min_processed_at < cast('" ~ end ~ "' as timestamp)" if end is not none else 'true') -%}
+  {%- else -%}
+    {%- set meets = 'max_processed_at >= ' ~ processing_watermark(spec.processing) -%}
+  {%- endif -%}
+  {%- set candidates = run_query('select landing_file from ' ~ spans ~ ' where ' ~ of_table
+                                 ~ ' and (rows_without_processing_time > 0 or (' ~ meets ~ '))') -%}
+  {{ return(candidates.columns[0].values() | list) }}
+{%- endmacro %}
+
+{#- Texts as a SQL list of literals; never empty (no text matches null). -#}
+{% macro sql_text_list(texts) -%}
+  {%- set quoted = [] -%}
+  {%- for text in texts -%}
+    {%- do quoted.append("'" ~ (text | replace("'", "''")) ~ "'") -%}
+  {%- endfor -%}
+  {{ quoted | join(', ') if quoted else 'null' }}
+{%- endmacro %}
+
 {#- Pre-hook of a base model: the batch's keys; on a full build, the log entry "everyone changed". -#}
 {% macro create_landing_batch(table_name) -%}
   {%- if processing_batch_active() -%}
@@ -133,6 +187,10 @@
         {%- endfor %}
     from {{ ref('lnd_' ~ table_name) }}
     where {{ processing_batch_condition(spec.landing_processing, spec.processing) }}
+    {%- set files = landing_batch_files(table_name, spec) -%}
+    {%- if files is not none %}
+        and landing_file in ({{ sql_text_list(files) }})
+    {%- endif %}
     {%- endset %}
     drop table if exists {{ landing_batch_relation() }};
     {{ get_create_table_as_sql(false, landing_batch_relation(), batch_keys_sql) }}

@@ -28,6 +28,11 @@
   {{ return(api.Relation.create(database=target.database, schema='audit', identifier='group_changes')) }}
 {%- endmacro %}
 
+{#- The processing-time span of each landing file read so far (DuckDB, macros/incremental.sql). -#}
+{% macro landing_file_spans_relation() -%}
+  {{ return(api.Relation.create(database=target.database, schema='audit', identifier='landing_file_spans')) }}
+{%- endmacro %}
+
 {% macro processing_manifest_relation() -%}
   {{ return(api.Relation.create(database=target.database, schema='audit', identifier='processing_manifest')) }}
 {%- endmacro %}
@@ -76,6 +81,16 @@
       group_key {{ dbt.type_string() }},
       everyone {{ dbt.type_boolean() }}
   );
+  create table if not exists {{ landing_file_spans_relation() }} (
+      table_name {{ dbt.type_string() }},
+      landing_file {{ dbt.type_string() }},
+      min_processed_at {{ dbt.type_timestamp() }},
+      max_processed_at {{ dbt.type_timestamp() }},
+      rows_without_processing_time bigint
+  );
+  {%- if flags.FULL_REFRESH %}
+  delete from {{ landing_file_spans_relation() }};
+  {%- endif %}
   create table if not exists {{ processing_manifest_relation() }} (
       model_name {{ dbt.type_string() }},
       processed_through {{ dbt.type_timestamp() }},
