@@ -32,14 +32,17 @@ def dbt_build(
     with_tests: bool = True,
     target: Target = Target.DUCKDB,
     project_dir: Path = PROJECT_DIR,
+    target_dir: Path | None = None,
 ) -> None:
     """`dbt build` (seeds, models and, unless with_tests is false, their tests) into db_path.
 
     With processing_start/processing_end only that processing-time batch is re-staged.
-    project_dir builds a copy of the project instead (tests plant bugs in one).
+    project_dir builds a copy of the project instead (tests plant bugs in one). target_dir
+    keeps dbt's artifacts elsewhere than beside db_path: runs with other vars (which dbt parses
+    anew) in their own folder let the rest keep their partial parse.
     """
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    extra = ["--target-path", str(dbt_target_dir(db_path, target))]
+    extra = ["--target-path", str(target_dir or dbt_target_dir(db_path, target))]
     if full_refresh:
         extra.append("--full-refresh")
     if select:

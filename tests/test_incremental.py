@@ -1,62 +1,191 @@
-"""Contract rule 8: a full build and any sequence of incremental builds give the same marts.
+"""Contract rule 8: a full build and any sequence of incremental builds give the same warehouse.
 
-One tiny simulated workspace (benchmarks/simulate.py: late rows, re-sent rows, goal edits) is built
-three ways and compared row for row:
-- once, in full, from every landing file;
-- load by load: the landing folder grows by a few days of files at a time (late rows land in the
-  next day's file) and each load is an incremental run without vars (lookback);
-- day by day: with every file landed, the `daily` models are run per processing day with
-  processing_start/processing_end, then the rest of the project once;
-- on Postgres, load by load as above (each load is `goalline load` of the landing folder so far,
-  then an incremental run), compared with the DuckDB full build: the same incremental models and
-  the same equivalence on the second engine that has them (Spark rebuilds in full).
+One small simulated workspace (benchmarks/simulate.py: DAYS processing days, three times the
+lookback, with late rows, re-sent rows and a goal edit) and one full build of it are shared by
+every test. Each scenario builds the same landing data incrementally, then compares with a full
+build (`--full-refresh`) of that landing data, as multisets both ways (a duplicate is a
+difference): the nine marts, every base table and staging model of the landing tables,
+`staging.stg_quarantine` and `audit.fct_landing_reconciliation` (without `landing_file`: the
+files' paths differ). Every run passes `incremental_lookback_days` (LOOKBACK_DAYS).
+
+- (a) the full build: it converts, and its landing has late and re-sent rows;
+- (b) load by load: the landing grows at seeded random processing-time cuts; a cut splits a
+  day's files (rows processed before it land now, the rest with the next load), and each load is
+  an incremental build without vars (the lookback);
+- (c) day by day, as orchestration runs it: a day's files land, the sensor's window (the
+  processing days they touch) builds DAILY_SELECT with processing_start/processing_end, then
+  everything else without vars; no unbounded run at the end;
+- (d) a goal version edited in the middle of (b)'s loads: the edit must change the marts, and
+  the incremental warehouse must equal a full build of the edited landing;
+- (e) a row landing later than the lookback: a run without vars misses it (asserted), re-running
+  its processing day as orchestration does repairs the warehouse;
+- planted bugs (tests/planted.py): the comparisons fail on a copy of the project with an empty
+  batch window, a shorter lookback, or a touched person left out of the person change log;
+- Postgres: (b)'s first cut and then everything, compared with the DuckDB full build.
 """
 
 from __future__ import annotations
 
+import random
+import re
 import shutil
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
+from planted import Substitution, planted_project
 
 from benchmarks.dbt_run import dbt_build
 from benchmarks.simulate import simulate
 from goalline.connections import copy_relations
 from goalline.load import load_landing
 from goalline.targets import Target
+from orchestration.dbt_assets import DAILY_SELECT, processing_vars
+from orchestration.landing_files import PROCESSING_TIME_SQL, LandedFile, processing_span
 
 from engines import create_database
+from reference.compare import COMPARED
 
-DAYS = 3
+DAYS = 6
+LOOKBACK_DAYS = 2
 START = datetime(2026, 1, 1)
-MARTS = (
-    "fct_conversions",
-    "fct_journeys",
-    "fct_deliveries",
-    "fct_conversion_windows",
-    "fct_cross_journey_conversions",
+# Every run, the full builds included, so that all of them agree on the lookback.
+VARS = {"incremental_lookback_days": LOOKBACK_DAYS}
+CUT_SEED = 11
+CUTS = 3
+# Landed whole with the first load: the platform API's tables, without a processing time.
+CONFIG_TABLES = ("campaigns", "campaign_actions", "goal_versions")
+# The landing tables with a processing time: base model and staging view of each.
+DAILY_MODELS = (
+    "cio__deliveries",
+    "cio__metrics",
+    "cio__subjects",
+    "cio__outputs",
+    "cio__people",
+    "cio__attributes",
+    "tracking__events",
+    "tracking__segment_memberships",
 )
-STAGED = (
-    "stg_cio__deliveries",
-    "stg_cio__metrics",
-    "stg_cio__subjects",
-    "stg_cio__outputs",
-    "stg_cio__people",
-    "stg_cio__attributes",
-    "stg_tracking__events",
-    "stg_tracking__segment_memberships",
-)
-LOADS = ((0, 1), (2,))
+CONFIG_MODELS = tuple(f"config__{table}" for table in CONFIG_TABLES)
+MARTS = [f"marts.{mart}" for mart in COMPARED]
+DAILY_RELATIONS = [
+    f"staging.{layer}_{model}" for model in DAILY_MODELS for layer in ("base", "stg")
+]
+RELATIONS = [
+    *MARTS,
+    *DAILY_RELATIONS,
+    *(f"staging.{layer}_{model}" for model in CONFIG_MODELS for layer in ("base", "stg")),
+    "staging.stg_quarantine",
+    "audit.fct_landing_reconciliation",
+]
+# Written by benchmarks/simulate.py: `<table>_d<landing day>_<n>.parquet`.
+SIMULATED_FILE = re.compile(r"(?P<table>[a-z_]+)_d(?P<day>\d{3})_\d+\.parquet")
+WAREHOUSE = "goalline.duckdb"
+# Doubles are compared to this many decimals (see comparable).
+DOUBLE_DIGITS = 9
 
 
-def land_days(source: Path, target: Path, days: tuple[int, ...]) -> None:
-    """Copy the files of some landing days (config tables live in day 0) into a landing folder."""
-    target.mkdir(parents=True, exist_ok=True)
-    for day in days:
-        for file in source.glob(f"*_d{day:03d}_*.parquet"):
-            shutil.copy(file, target / file.name)
+@dataclass(frozen=True)
+class Workspace:
+    work: Path
+    source: Path
+    full: Path
+
+
+@dataclass(frozen=True)
+class Built:
+    landing: Path
+    db: Path
+
+
+@dataclass(frozen=True)
+class Loads:
+    """Scenario (b): its cuts, landing folder, warehouse, and the warehouse after one load."""
+
+    cuts: list[datetime]
+    landing: Path
+    db: Path
+    after_first_load: Path
+
+
+def build(landing: Path, db: Path, **options: object) -> None:
+    dbt_build(landing, db, extra_vars=VARS, with_tests=False, **options)  # type: ignore[arg-type]
+
+
+def full_build(landing: Path, db: Path) -> None:
+    build(landing, db, full_refresh=True)
+
+
+def warehouse(work: Path, name: str) -> Path:
+    """A warehouse file in its own folder. Always the same file name: DuckDB names the database
+    after it, the name is in the compiled SQL, and compiled SQL that changes between runs
+    rebuilds the per-person models in full (macros/person_batch.sql)."""
+    return work / name / WAREHOUSE
+
+
+def copy_warehouse(db: Path, work: Path, name: str) -> Path:
+    copied = warehouse(work, name)
+    copied.parent.mkdir(parents=True)
+    shutil.copy(db, copied)
+    return copied
+
+
+def arrival_sql(table: str, day: int) -> str:
+    """When a row of a landing day's file arrives: at its processing time, but not before its
+    file's day (a late or re-sent row arrives when its file does). Configuration rows arrive at
+    the start of their day."""
+    day_start = f"timestamp '{START + timedelta(days=day)}'"
+    if table in CONFIG_TABLES:
+        return day_start
+    return f"greatest(coalesce({PROCESSING_TIME_SQL[table]}, {day_start}), {day_start})"
+
+
+def land(source: Path, landing: Path, since: datetime | None, until: datetime | None) -> list[Path]:
+    """Land the simulated rows that arrive in [since, until), one new file per source file that
+    has any; returns the new files."""
+    landing.mkdir(parents=True, exist_ok=True)
+    suffix = "start" if since is None else since.strftime("%Y%m%dT%H%M%S")
+    landed = []
+    with duckdb.connect() as connection:
+        for file in sorted(source.glob("*.parquet")):
+            match = SIMULATED_FILE.fullmatch(file.name)
+            assert match, f"{file.name} is not a simulated landing file"
+            arrival = arrival_sql(match["table"], int(match["day"]))
+            bounds = [f"{arrival} >= timestamp '{since}'" if since else "true"]
+            bounds.append(f"{arrival} < timestamp '{until}'" if until else "true")
+            rows = f"select * from read_parquet('{file}') where {' and '.join(bounds)}"
+            if connection.execute(f"select count(*) from ({rows})").fetchone()[0]:
+                target = landing / f"{file.stem}_{suffix}.parquet"
+                connection.execute(f"copy ({rows}) to '{target}' (format parquet)")
+                landed.append(target)
+    return landed
+
+
+def run_window(landing: Path, db: Path, window: dict[str, str]) -> None:
+    """One orchestration run of a processing window: the daily batch with the window's vars
+    (dbt_assets.goalline_daily_batch), then the rest of the project (goalline_models)."""
+    # Each window's vars make dbt parse the project anew: their own artifacts folder keeps the
+    # partial parse of the runs of the rest, which all have the same vars.
+    build(landing, db, select=DAILY_SELECT, target_dir=db.parent / "daily_dbt_target", **window)
+    build(landing, db, exclude=DAILY_SELECT)
+
+
+def day_of(moment: datetime) -> datetime:
+    return datetime.combine(moment.date(), datetime.min.time())
+
+
+def run_for_new_files(landing: Path, db: Path, new_files: list[Path], first: bool) -> None:
+    """What orchestration does when files land: the new-files sensor runs the processing days
+    the files touch as one window. The first files also carry rows processed before the period
+    (people created earlier): that window takes everything before it."""
+    span = processing_span([LandedFile(file, 0, 0) for file in new_files])
+    assert span is not None
+    window = processing_vars(day_of(span[0]), day_of(span[1]) + timedelta(days=1))
+    if first:
+        del window["processing_start"]
+    run_window(landing, db, window)
 
 
 def differences(left: Path, right: Path, relations: list[str]) -> dict[str, int]:
@@ -66,7 +195,8 @@ def differences(left: Path, right: Path, relations: list[str]) -> dict[str, int]
         connection.execute(f"attach '{right}' as r (read_only)")
         found = {}
         for relation in relations:
-            left_rows, right_rows = without_path(f"l.{relation}"), without_path(f"r.{relation}")
+            left_rows = comparable(connection, f"l.{relation}")
+            right_rows = comparable(connection, f"r.{relation}")
             count = connection.execute(
                 f"""select
                     (select count(*) from (from {left_rows} except all from {right_rows}))
@@ -77,108 +207,241 @@ def differences(left: Path, right: Path, relations: list[str]) -> dict[str, int]
         return found
 
 
-def build_load_by_load(
-    source: Path, work: Path, name: str, select: str | None = None, **extra_vars: object
-) -> Path:
-    landing, db = work / f"{name}_landing", work / f"{name}.duckdb"
-    for days in LOADS:
-        land_days(source, landing, days)
-        dbt_build(landing, db, extra_vars=extra_vars or None, select=select, with_tests=False)
-    return db
+def comparable(connection: duckdb.DuckDBPyConnection, relation: str) -> str:
+    """The relation's rows without the landed file's path (each scenario lands the same rows in
+    files of its own), doubles rounded: a sum over rows in another order differs in the last
+    bit (fct_newsletters.revenue, 808.75 against 808.7500000000001)."""
+    columns = [
+        f"round({name}, {DOUBLE_DIGITS}) as {name}" if kind in ("DOUBLE", "FLOAT") else name
+        for name, kind, *_ in connection.execute(f"describe {relation}").fetchall()
+        if name != "landing_file"
+    ]
+    return f"(select {', '.join(columns)} from {relation})"
+
+
+def scalar(db: Path, sql: str) -> object:
+    with duckdb.connect(str(db), read_only=True) as connection:
+        return connection.execute(sql).fetchone()[0]
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     work = tmp_path_factory.mktemp("incremental")
-    source = work / "all_days"
+    source = work / "simulated"
     simulate(source, 0.0003, days=DAYS, seed=3, threads=1, memory_limit="1GB")
-    full = work / "full.duckdb"
-    dbt_build(source, full, full_refresh=True, with_tests=False)
-    return {"work": work, "source": source, "full": full}
+    full = warehouse(work, "full")
+    full_build(source, full)
+    return Workspace(work, source, full)
 
 
-RELATIONS = [
-    *(f"marts.{mart}" for mart in MARTS),
-    *(f"staging.{model}" for model in STAGED),
-    # The incremental base tables under the staging views: every landed row with its rank.
-    *(f"staging.{model.replace('stg_', 'base_', 1)}" for model in STAGED),
-    # Quarantine and reconciliation too; the landing folder's path differs between the builds.
-    "staging.stg_quarantine",
-    "audit.fct_landing_reconciliation",
-]
+@pytest.fixture(scope="module")
+def cuts() -> list[datetime]:
+    """Seeded random processing-time cuts, to the second, mostly in the middle of a day."""
+    rng = random.Random(CUT_SEED)
+    seconds = sorted(rng.randrange(1, DAYS * 86400) for _ in range(CUTS))
+    return [START + timedelta(seconds=second) for second in seconds]
 
 
-def without_path(relation: str) -> str:
-    if "quarantine" in relation or ".base_" in relation:
-        return f"(select * exclude (landing_file) from {relation})"
-    return relation
+@pytest.fixture(scope="module")
+def loads(workspace: Workspace, cuts: list[datetime]) -> Loads:
+    landing, db = workspace.work / "loads_landing", warehouse(workspace.work, "loads")
+    after_first_load = None
+    for since, until in zip([None, *cuts], [*cuts, None], strict=True):
+        land(workspace.source, landing, since, until)
+        build(landing, db)
+        if after_first_load is None:
+            after_first_load = copy_warehouse(db, workspace.work, "after_first_load")
+    assert after_first_load is not None
+    return Loads(cuts, landing, db, after_first_load)
 
 
-def test_simulated_workspace_has_late_and_resent_rows(workspace: dict[str, Path]) -> None:
-    # Without rows that land after their processing day the lookback would be untested.
-    source = workspace["source"]
-    with duckdb.connect() as connection:
-        late = connection.execute(
-            f"""select count(*) from read_parquet('{source}/deliveries_*.parquet', filename = true)
-                where cast(regexp_extract(filename, '_d(\\d+)_', 1) as integer)
-                    > datediff('day', timestamp '{START}', created_at)"""
-        ).fetchone()[0]
-    assert late > 0
-
-
-def test_load_by_load_equals_full_build(workspace: dict[str, Path]) -> None:
-    incremental = build_load_by_load(workspace["source"], workspace["work"], "loads")
-    with duckdb.connect(str(workspace["full"]), read_only=True) as connection:
-        converted = connection.execute("select count(*) from marts.fct_conversions").fetchone()[0]
-    assert converted > 0, "the workspace must convert for the comparison to mean anything"
-    assert differences(workspace["full"], incremental, RELATIONS) == {}
-
-
-def test_without_lookback_late_rows_are_lost(workspace: dict[str, Path]) -> None:
-    # Proves the comparison above can fail: with no lookback, deliveries that land a day late
-    # are never staged (only their staging model is built, to keep the suite fast).
-    broken = build_load_by_load(
-        workspace["source"],
-        workspace["work"],
-        "no_lookback",
-        select="+stg_cio__deliveries",
-        incremental_lookback_days=0,
+def test_full_build_converts_from_late_and_resent_rows(workspace: Workspace) -> None:
+    # Without conversions, late rows and re-sent rows the comparisons below would prove little.
+    assert scalar(workspace.full, "select count(*) from marts.fct_conversions") > 0
+    source = workspace.source
+    late = scalar(
+        workspace.full,
+        f"""select count(*) from read_parquet('{source}/deliveries_*.parquet', filename = true)
+            where cast(regexp_extract(filename, '_d(\\d+)_', 1) as integer)
+                > datediff('day', timestamp '{START}', created_at)""",
     )
-    assert differences(workspace["full"], broken, ["staging.stg_cio__deliveries"])
+    assert late > 0
+    superseded = " + ".join(
+        f"(select count(*) from staging.base_{model} where key_rank > 1)" for model in DAILY_MODELS
+    )
+    assert scalar(workspace.full, f"select {superseded}") > 0
 
 
-def test_per_day_batches_equal_full_build(workspace: dict[str, Path]) -> None:
-    db = workspace["work"] / "per_day.duckdb"
+def test_load_by_load_equals_full_build(workspace: Workspace, loads: Loads) -> None:
+    assert differences(workspace.full, loads.db, RELATIONS) == {}
+
+
+@pytest.fixture(scope="module")
+def days(workspace: Workspace) -> Built:
+    """Scenario (c): each day's files land, then orchestration's runs for them."""
+    landing, db = workspace.work / "days_landing", warehouse(workspace.work, "days")
     for day in range(DAYS):
-        start, end = START + timedelta(days=day), START + timedelta(days=day + 1)
-        dbt_build(
-            workspace["source"],
-            db,
-            # Day 0 also takes everything processed before the period (people created earlier).
-            processing_start=None if day == 0 else start.isoformat(),
-            processing_end=end.isoformat() if day < DAYS - 1 else None,
-            # Views and seeds upstream of the daily models only need creating once.
-            select="+tag:daily" if day == 0 else "tag:daily",
-            with_tests=False,
+        since = None if day == 0 else START + timedelta(days=day)
+        new_files = land(workspace.source, landing, since, START + timedelta(days=day + 1))
+        run_for_new_files(landing, db, new_files, first=day == 0)
+    return Built(landing, db)
+
+
+def test_day_by_day_as_orchestration_equals_full_build(workspace: Workspace, days: Built) -> None:
+    assert differences(workspace.full, days.db, RELATIONS) == {}
+
+
+def land_goal_edit(source: Path, landing: Path) -> None:
+    """A new goal version, valid since the period's start, for a campaign and a newsletter that
+    convert: a purchase counts only over 150 now."""
+    stricter = (
+        '{"match": "all", "conditions": [{"property": "total", "operator": "gt", "value": 150}]}'
+    )
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"""copy (
+                select * replace (
+                    version + 1 as version, timestamp '{START}' as valid_from,
+                    '{stricter}' as filter)
+                from read_parquet('{source}/goal_versions_*.parquet')
+                where campaign_id in ('c1', 'n0')
+                qualify version = max(version) over (partition by campaign_id)
+            ) to '{landing / "goal_versions_edit.parquet"}' (format parquet)"""
         )
-    # Then the rest of the project once, as orchestration does after the day's partitions.
-    dbt_build(workspace["source"], db, with_tests=False)
-    assert differences(workspace["full"], db, RELATIONS) == {}
+
+
+def test_goal_edit_between_loads_equals_full_build(
+    workspace: Workspace, cuts: list[datetime]
+) -> None:
+    landing, db = workspace.work / "edit_landing", warehouse(workspace.work, "edit")
+    land(workspace.source, landing, None, cuts[0])
+    build(landing, db)
+    land_goal_edit(workspace.source, landing)
+    for since, until in ((cuts[0], cuts[1]), (cuts[1], None)):
+        land(workspace.source, landing, since, until)
+        build(landing, db)
+    full = warehouse(workspace.work, "edit_full")
+    full_build(landing, full)
+    assert "marts.fct_conversions" in differences(workspace.full, full, MARTS)
+    assert differences(full, db, RELATIONS) == {}
+
+
+def land_late_goal_event(workspace: Workspace, landing: Path) -> datetime:
+    """A purchase a second before the earliest event conversion, received more than the lookback
+    before the newest received event: it becomes that journey's first occurrence. Returns when
+    it was received."""
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{workspace.full}' as full_build (read_only)")
+        connection.execute(
+            f"""copy (
+                select * replace (
+                    event_id || '_late' as event_id, timestamp - interval 1 second as timestamp,
+                    received_at - interval 1 second as received_at)
+                from read_parquet('{workspace.source}/events_*.parquet')
+                where event_id = (
+                    select occurrence_id from full_build.marts.fct_conversions
+                    where goal_type = 'event' and seconds_to_convert > 60
+                    order by converted_at, occurrence_id limit 1)
+            ) to '{landing / "events_late.parquet"}' (format parquet)"""
+        )
+        received, newest = connection.execute(
+            f"""select
+                (select received_at from read_parquet('{landing}/events_late.parquet')),
+                (select max(received_at) from full_build.staging.base_tracking__events)"""
+        ).fetchone()
+    assert received < newest - timedelta(days=LOOKBACK_DAYS)
+    return received
+
+
+def test_row_later_than_lookback_needs_its_day_rerun(workspace: Workspace, days: Built) -> None:
+    # Continues (c): the late row lands in its folder after every day has been built.
+    received = land_late_goal_event(workspace, days.landing)
+    full = warehouse(workspace.work, "late_full")
+    full_build(days.landing, full)
+    assert "marts.fct_conversions" in differences(workspace.full, full, MARTS)
+
+    build(days.landing, days.db)
+    missed = differences(full, days.db, RELATIONS)
+    assert {"staging.stg_tracking__events", "marts.fct_conversions"} <= missed.keys()
+
+    # What an operator does: re-run the row's processing day as orchestration runs a partition.
+    day = day_of(received)
+    run_window(days.landing, days.db, processing_vars(day, day + timedelta(days=1)))
+    assert differences(full, days.db, RELATIONS) == {}
+
+
+@dataclass(frozen=True)
+class PlantedBug:
+    substitution: Substitution
+    # The cheapest build that shows it: one incremental run, from the warehouse after the
+    # first load of (b) to every row landed, of these models, compared on these relations.
+    select: str | None
+    relations: list[str]
+
+
+PLANTED_BUGS = {
+    "batch window always empty": PlantedBug(
+        Substitution(
+            "macros/incremental.sql",
+            "({{ processing_column }} is null or (",
+            "(false) and ({{ processing_column }} is null or (",
+        ),
+        DAILY_SELECT,
+        DAILY_RELATIONS,
+    ),
+    "lookback shorter than configured": PlantedBug(
+        Substitution(
+            "macros/incremental.sql",
+            "-(var('incremental_lookback_days') | int)",
+            f"-{LOOKBACK_DAYS - 1}",
+        ),
+        DAILY_SELECT,
+        DAILY_RELATIONS,
+    ),
+    # The per-person models reprocess the people the base models log; one left out of the log
+    # (here every person key ending in 1) keeps the marts it had.
+    "touched person skipped": PlantedBug(
+        Substitution(
+            "macros/person_batch.sql",
+            "from ({{ person_keys_sql }}) as changed_people",
+            "from ({{ person_keys_sql }}) as changed_people where person_key not like '%1'",
+        ),
+        None,
+        MARTS,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", PLANTED_BUGS)
+def test_planted_bug_is_caught(workspace: Workspace, loads: Loads, name: str) -> None:
+    bug = PLANTED_BUGS[name]
+    if bug.substitution.matches() == 0:
+        pytest.skip(f"{bug.substitution.path} has no {bug.substitution.old!r} to plant it in")
+    slug = name.replace(" ", "_")
+    project = planted_project(workspace.work / f"{slug}_project", [bug.substitution])
+    db = copy_warehouse(loads.after_first_load, workspace.work, slug)
+    # (b)'s landing folder, where every row has landed by now: the same files, at the same paths,
+    # as when the copied warehouse was built.
+    build(loads.landing, db, select=bug.select, project_dir=project)
+    assert differences(workspace.full, db, bug.relations)
 
 
 def test_load_by_load_on_postgres_equals_duckdb_full_build(
-    workspace: dict[str, Path], postgres_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    workspace: Workspace,
+    cuts: list[datetime],
+    postgres_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The same incremental models on the second engine that has them (Spark rebuilds in full).
     create_database("incremental")
     monkeypatch.setenv("PGDATABASE", "incremental")
-    work = workspace["work"]
-    landing, artifacts = work / "postgres_landing", work / "postgres.duckdb"
-    for days in LOADS:
-        land_days(workspace["source"], landing, days)
+    landing, artifacts = workspace.work / "postgres_landing", workspace.work / "postgres.duckdb"
+    for since, until in ((None, cuts[0]), (cuts[0], None)):
+        land(workspace.source, landing, since, until)
         load_landing(landing, Target.POSTGRES)
-        dbt_build(landing, artifacts, with_tests=False, target=Target.POSTGRES)
+        dbt_build(landing, artifacts, extra_vars=VARS, with_tests=False, target=Target.POSTGRES)
     # The Postgres relations, copied into a DuckDB file so the same comparison applies.
-    copied = work / "postgres_copy.duckdb"
+    copied = workspace.work / "postgres_copy.duckdb"
     with duckdb.connect(str(copied)) as connection:
         copy_relations(connection, Target.POSTGRES, artifacts, RELATIONS)
-    assert differences(workspace["full"], copied, RELATIONS) == {}
+    assert differences(workspace.full, copied, RELATIONS) == {}
