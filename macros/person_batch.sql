@@ -1,5 +1,6 @@
 {#-
-  Per-person batches of the intermediate models and marts (docs/scale.md, "Daily runs").
+  Per-person batches of the intermediate models and marts (docs/scale.md, "Downstream of staging:
+  per-person batches").
 
   Every journey, occurrence, window, credit and touch belongs to one person, so the person is the
   unit of reprocessing (the pattern of Snowplow's dbt packages):
@@ -66,7 +67,11 @@
   cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
-{#- on-run-start: the log and the manifest (engines with incremental models only). -#}
+{#-
+  on-run-start: the logs, the landing file spans and the manifest (engines with incremental models
+  only). A full refresh re-reads every landing file, so it forgets the spans (a file rewritten in
+  place is read anew).
+-#}
 {% macro create_person_batch_tables() -%}
   {%- if incremental_materialization() == 'incremental' -%}
   create schema if not exists {{ api.Relation.create(schema='audit').include(database=false, identifier=false) }};
