@@ -4,6 +4,9 @@
   (`tie_break`, compared as values, nulls last), so the choice is deterministic, the same in a
   full build and any sequence of incremental runs, and the same on every engine, at no cost for
   the many keys without a tie. Configuration rows (no seq_num) pass their own `order_by`.
+  The incremental base models apply it only to the rows of keys landed more than once (a
+  grouped count first): a window sorts every row it ranks, and most keys land once, their row
+  ranked 1 without one.
 -#}
 {% macro latest_by_key_rank(key_columns, tie_break=[], order_by=none) -%}
   {%- if order_by is none -%}

@@ -26,6 +26,20 @@ landed as (
     where {{ landing_batch_filter('attributes') }}
 ),
 
+repeated_keys as (
+    -- Keys landed more than once, the only ones a window has to rank (most keys land once).
+    -- Grouped by the key's text columns only, over every landed row: the same instant can be
+    -- written as different text, so a coarser group keeps every key with several valid rows
+    -- in it, and it needs no timestamp parsed (the batch filter would parse one per row).
+    select
+        workspace_id,
+        internal_customer_id,
+        attribute_name
+    from {{ ref('lnd_attributes') }}
+    group by workspace_id, internal_customer_id, attribute_name
+    having count(*) > 1
+),
+
 typed as (
     select
         landed.workspace_id,
@@ -37,8 +51,14 @@ typed as (
         {{ parse_number('seq_num', 'bigint') }} as seq_num,
         landed.landing_file,
         {{ row_struct(['workspace_id', 'internal_customer_id', 'attribute_name', 'attribute_value',
-            'timestamp', 'seq_num']) }} as landed_row
+            'timestamp', 'seq_num']) }} as landed_row,
+        repeated_keys.workspace_id is not null as is_key_repeated
     from landed
+    left join repeated_keys
+        on
+            landed.workspace_id = repeated_keys.workspace_id
+            and landed.internal_customer_id = repeated_keys.internal_customer_id
+            and landed.attribute_name = repeated_keys.attribute_name
 ),
 
 checked as (
@@ -54,6 +74,21 @@ checked as (
     from typed
 ),
 
+ranked as (
+    -- A key landed once needs no window: its row is the winner when valid.
+    select
+        *,
+        case when quarantine_reason is null then 1 end as key_rank
+    from checked
+    where not is_key_repeated
+    union all
+    select
+        *,
+        {{ latest_by_key_rank(['workspace_id', 'internal_customer_id', 'attribute_name', 'changed_at'], tie_break=staged_columns) }} as key_rank
+    from checked
+    where is_key_repeated
+),
+
 final as (
     select
         {%- for column in staged_columns %}
@@ -62,8 +97,8 @@ final as (
         quarantine_reason,
         -- The landed row as JSON text on quarantined rows only, the one place it is read.
         case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
-        {{ latest_by_key_rank(['workspace_id', 'internal_customer_id', 'attribute_name', 'changed_at'], tie_break=staged_columns) }} as key_rank
-    from checked
+        key_rank
+    from ranked
 )
 
 select * from final

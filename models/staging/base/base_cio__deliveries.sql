@@ -28,6 +28,15 @@ landed as (
     where {{ landing_batch_filter('deliveries') }}
 ),
 
+repeated_keys as (
+    -- Keys landed more than once, the only ones a window has to rank (most keys land once).
+    select delivery_id
+    from {{ ref('lnd_deliveries') }}
+    where {{ landing_batch_filter('deliveries') }}
+    group by delivery_id
+    having count(*) > 1
+),
+
 channels as (
     select delivery_type from {{ ref('channel_attribution_rules') }}
 ),
@@ -53,9 +62,11 @@ typed as (
         {{ row_struct(['workspace_id', 'delivery_id', 'internal_customer_id', 'subject_id', 'event_id',
             'delivery_type', 'campaign_id', 'action_id', 'newsletter_id', 'content_id', 'trigger_id',
             'created_at', 'transactional_message_id', 'seq_num']) }} as landed_row,
-        channels.delivery_type is not null as is_known_delivery_type
+        channels.delivery_type is not null as is_known_delivery_type,
+        repeated_keys.delivery_id is not null as is_key_repeated
     from landed
     left join channels on lower(landed.delivery_type) = channels.delivery_type
+    left join repeated_keys on landed.delivery_id = repeated_keys.delivery_id
 ),
 
 checked as (
@@ -71,6 +82,21 @@ checked as (
     from typed
 ),
 
+ranked as (
+    -- A key landed once needs no window: its row is the winner when valid.
+    select
+        *,
+        case when quarantine_reason is null then 1 end as key_rank
+    from checked
+    where not is_key_repeated
+    union all
+    select
+        *,
+        {{ latest_by_key_rank(['delivery_id'], tie_break=staged_columns) }} as key_rank
+    from checked
+    where is_key_repeated
+),
+
 final as (
     select
         {%- for column in staged_columns %}
@@ -79,8 +105,8 @@ final as (
         quarantine_reason,
         -- The landed row as JSON text on quarantined rows only, the one place it is read.
         case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
-        {{ latest_by_key_rank(['delivery_id'], tie_break=staged_columns) }} as key_rank
-    from checked
+        key_rank
+    from ranked
 )
 
 select * from final

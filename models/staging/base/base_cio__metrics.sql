@@ -26,6 +26,15 @@ landed as (
     where {{ landing_batch_filter('metrics') }}
 ),
 
+repeated_keys as (
+    -- Keys landed more than once, the only ones a window has to rank (most keys land once).
+    select event_id
+    from {{ ref('lnd_metrics') }}
+    where {{ landing_batch_filter('metrics') }}
+    group by event_id
+    having count(*) > 1
+),
+
 vocabulary as (
     select metric from {{ ref('metric_vocabulary') }}
 ),
@@ -50,10 +59,12 @@ typed as (
         {{ row_struct(['event_id', 'workspace_id', 'delivery_id', 'metric', 'reason', 'link_id',
             'link_url', 'created_at', 'seq_num']) }} as landed_row,
         vocabulary.metric is not null as is_known_metric,
-        deliveries.delivery_id is not null as has_delivery
+        deliveries.delivery_id is not null as has_delivery,
+        repeated_keys.event_id is not null as is_key_repeated
     from landed
     left join vocabulary on lower(landed.metric) = vocabulary.metric
     left join deliveries on landed.delivery_id = deliveries.delivery_id
+    left join repeated_keys on landed.event_id = repeated_keys.event_id
 ),
 
 checked as (
@@ -70,6 +81,21 @@ checked as (
     from typed
 ),
 
+ranked as (
+    -- A key landed once needs no window: its row is the winner when valid.
+    select
+        *,
+        case when quarantine_reason is null then 1 end as key_rank
+    from checked
+    where not is_key_repeated
+    union all
+    select
+        *,
+        {{ latest_by_key_rank(['event_id'], tie_break=staged_columns) }} as key_rank
+    from checked
+    where is_key_repeated
+),
+
 final as (
     select
         {%- for column in staged_columns %}
@@ -78,8 +104,8 @@ final as (
         quarantine_reason,
         -- The landed row as JSON text on quarantined rows only, the one place it is read.
         case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
-        {{ latest_by_key_rank(['event_id'], tie_break=staged_columns) }} as key_rank
-    from checked
+        key_rank
+    from ranked
 )
 
 select * from final

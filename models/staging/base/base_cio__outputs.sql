@@ -27,6 +27,15 @@ landed as (
     where {{ landing_batch_filter('outputs') }}
 ),
 
+repeated_keys as (
+    -- Keys landed more than once, the only ones a window has to rank (most keys land once).
+    select output_id
+    from {{ ref('lnd_outputs') }}
+    where {{ landing_batch_filter('outputs') }}
+    group by output_id
+    having count(*) > 1
+),
+
 typed as (
     select
         landed.workspace_id,
@@ -43,8 +52,10 @@ typed as (
         {{ parse_number('seq_num', 'bigint') }} as seq_num,
         landed.landing_file,
         {{ row_struct(['workspace_id', 'output_id', 'subject_name', 'output_type', 'action_id',
-            'explanation', 'delivery_id', 'draft', 'link_tracked', 'created_at', 'seq_num']) }} as landed_row
+            'explanation', 'delivery_id', 'draft', 'link_tracked', 'created_at', 'seq_num']) }} as landed_row,
+        repeated_keys.output_id is not null as is_key_repeated
     from landed
+    left join repeated_keys on landed.output_id = repeated_keys.output_id
 ),
 
 checked as (
@@ -59,6 +70,21 @@ checked as (
     from typed
 ),
 
+ranked as (
+    -- A key landed once needs no window: its row is the winner when valid.
+    select
+        *,
+        case when quarantine_reason is null then 1 end as key_rank
+    from checked
+    where not is_key_repeated
+    union all
+    select
+        *,
+        {{ latest_by_key_rank(['output_id'], tie_break=staged_columns) }} as key_rank
+    from checked
+    where is_key_repeated
+),
+
 final as (
     select
         {%- for column in staged_columns %}
@@ -67,8 +93,8 @@ final as (
         quarantine_reason,
         -- The landed row as JSON text on quarantined rows only, the one place it is read.
         case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
-        {{ latest_by_key_rank(['output_id'], tie_break=staged_columns) }} as key_rank
-    from checked
+        key_rank
+    from ranked
 )
 
 select * from final

@@ -26,6 +26,17 @@ landed as (
     where {{ landing_batch_filter('people') }}
 ),
 
+repeated_keys as (
+    -- Keys landed more than once, the only ones a window has to rank (most keys land once).
+    select
+        workspace_id,
+        internal_customer_id
+    from {{ ref('lnd_people') }}
+    where {{ landing_batch_filter('people') }}
+    group by workspace_id, internal_customer_id
+    having count(*) > 1
+),
+
 typed as (
     select
         landed.workspace_id,
@@ -40,8 +51,13 @@ typed as (
         {{ parse_number('seq_num', 'bigint') }} as seq_num,
         landed.landing_file,
         {{ row_struct(['workspace_id', 'customer_id', 'internal_customer_id', 'deleted', 'suppressed',
-            'created_at', 'updated_at', 'email_addr', 'seq_num']) }} as landed_row
+            'created_at', 'updated_at', 'email_addr', 'seq_num']) }} as landed_row,
+        repeated_keys.workspace_id is not null as is_key_repeated
     from landed
+    left join repeated_keys
+        on
+            landed.workspace_id = repeated_keys.workspace_id
+            and landed.internal_customer_id = repeated_keys.internal_customer_id
 ),
 
 checked as (
@@ -56,6 +72,21 @@ checked as (
     from typed
 ),
 
+ranked as (
+    -- A key landed once needs no window: its row is the winner when valid.
+    select
+        *,
+        case when quarantine_reason is null then 1 end as key_rank
+    from checked
+    where not is_key_repeated
+    union all
+    select
+        *,
+        {{ latest_by_key_rank(['workspace_id', 'internal_customer_id'], tie_break=staged_columns) }} as key_rank
+    from checked
+    where is_key_repeated
+),
+
 final as (
     select
         {%- for column in staged_columns %}
@@ -64,8 +95,8 @@ final as (
         quarantine_reason,
         -- The landed row as JSON text on quarantined rows only, the one place it is read.
         case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
-        {{ latest_by_key_rank(['workspace_id', 'internal_customer_id'], tie_break=staged_columns) }} as key_rank
-    from checked
+        key_rank
+    from ranked
 )
 
 select * from final

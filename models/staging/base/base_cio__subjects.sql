@@ -27,6 +27,15 @@ landed as (
     where {{ landing_batch_filter('subjects') }}
 ),
 
+repeated_keys as (
+    -- Keys landed more than once, the only ones a window has to rank (most keys land once).
+    select subject_name
+    from {{ ref('lnd_subjects') }}
+    where {{ landing_batch_filter('subjects') }}
+    group by subject_name
+    having count(*) > 1
+),
+
 typed as (
     select
         landed.workspace_id,
@@ -43,8 +52,10 @@ typed as (
         {{ parse_number('seq_num', 'bigint') }} as seq_num,
         landed.landing_file,
         {{ row_struct(['workspace_id', 'subject_name', 'internal_customer_id', 'campaign_id',
-            'campaign_type', 'event_id', 'trigger_id', 'created_at', 'started_campaign_at', 'seq_num']) }} as landed_row
+            'campaign_type', 'event_id', 'trigger_id', 'created_at', 'started_campaign_at', 'seq_num']) }} as landed_row,
+        repeated_keys.subject_name is not null as is_key_repeated
     from landed
+    left join repeated_keys on landed.subject_name = repeated_keys.subject_name
 ),
 
 checked as (
@@ -62,6 +73,21 @@ checked as (
     from typed
 ),
 
+ranked as (
+    -- A key landed once needs no window: its row is the winner when valid.
+    select
+        *,
+        case when quarantine_reason is null then 1 end as key_rank
+    from checked
+    where not is_key_repeated
+    union all
+    select
+        *,
+        {{ latest_by_key_rank(['subject_name'], tie_break=staged_columns) }} as key_rank
+    from checked
+    where is_key_repeated
+),
+
 final as (
     select
         {%- for column in staged_columns %}
@@ -70,8 +96,8 @@ final as (
         quarantine_reason,
         -- The landed row as JSON text on quarantined rows only, the one place it is read.
         case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
-        {{ latest_by_key_rank(['subject_name'], tie_break=staged_columns) }} as key_rank
-    from checked
+        key_rank
+    from ranked
 )
 
 select * from final

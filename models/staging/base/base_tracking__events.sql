@@ -27,6 +27,15 @@ landed as (
     where {{ landing_batch_filter('events') }}
 ),
 
+repeated_keys as (
+    -- Keys landed more than once, the only ones a window has to rank (most keys land once).
+    select event_id
+    from {{ ref('lnd_events') }}
+    where {{ landing_batch_filter('events') }}
+    group by event_id
+    having count(*) > 1
+),
+
 typed as (
     select
         landed.workspace_id,
@@ -42,8 +51,10 @@ typed as (
         landed.landing_file,
         {{ row_struct(['workspace_id', 'event_id', 'internal_customer_id', 'name', 'properties',
             'timestamp', 'received_at', 'seq_num']) }} as landed_row,
-        {{ is_json_object('properties') }} as is_properties_object
+        {{ is_json_object('properties') }} as is_properties_object,
+        repeated_keys.event_id is not null as is_key_repeated
     from landed
+    left join repeated_keys on landed.event_id = repeated_keys.event_id
 ),
 
 checked as (
@@ -61,6 +72,21 @@ checked as (
     from typed
 ),
 
+ranked as (
+    -- A key landed once needs no window: its row is the winner when valid.
+    select
+        *,
+        case when quarantine_reason is null then 1 end as key_rank
+    from checked
+    where not is_key_repeated
+    union all
+    select
+        *,
+        {{ latest_by_key_rank(['event_id'], tie_break=staged_columns) }} as key_rank
+    from checked
+    where is_key_repeated
+),
+
 final as (
     select
         {%- for column in staged_columns %}
@@ -69,8 +95,8 @@ final as (
         quarantine_reason,
         -- The landed row as JSON text on quarantined rows only, the one place it is read.
         case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
-        {{ latest_by_key_rank(['event_id'], tie_break=staged_columns) }} as key_rank
-    from checked
+        key_rank
+    from ranked
 )
 
 select * from final

@@ -26,19 +26,39 @@ landed as (
     where {{ landing_batch_filter('segment_memberships') }}
 ),
 
+repeated_keys as (
+    -- Keys landed more than once, the only ones a window has to rank (most keys land once).
+    -- Grouped by the key's text columns only, over every landed row: the same instant can be
+    -- written as different text, so a coarser group keeps every key with several valid rows
+    -- in it, and it needs no timestamp parsed (the batch filter would parse one per row).
+    select
+        workspace_id,
+        internal_customer_id,
+        segment_id
+    from {{ ref('lnd_segment_memberships') }}
+    group by workspace_id, internal_customer_id, segment_id
+    having count(*) > 1
+),
+
 typed as (
     select
         landed.workspace_id,
         landed.internal_customer_id,
         landed.segment_id,
-        lower(action) as action,  -- noqa: RF04
+        lower(landed.action) as action,  -- noqa: RF04
         occurred_at as occurred_at_raw,
         {{ parse_timestamp('occurred_at') }} as occurred_at,
         {{ parse_number('seq_num', 'bigint') }} as seq_num,
         landed.landing_file,
         {{ row_struct(['workspace_id', 'internal_customer_id', 'segment_id', 'occurred_at', 'action',
-            'seq_num']) }} as landed_row
+            'seq_num']) }} as landed_row,
+        repeated_keys.workspace_id is not null as is_key_repeated
     from landed
+    left join repeated_keys
+        on
+            landed.workspace_id = repeated_keys.workspace_id
+            and landed.internal_customer_id = repeated_keys.internal_customer_id
+            and landed.segment_id = repeated_keys.segment_id
 ),
 
 checked as (
@@ -55,6 +75,21 @@ checked as (
     from typed
 ),
 
+ranked as (
+    -- A key landed once needs no window: its row is the winner when valid.
+    select
+        *,
+        case when quarantine_reason is null then 1 end as key_rank
+    from checked
+    where not is_key_repeated
+    union all
+    select
+        *,
+        {{ latest_by_key_rank(['workspace_id', 'internal_customer_id', 'segment_id', 'occurred_at', 'action'], tie_break=staged_columns) }} as key_rank
+    from checked
+    where is_key_repeated
+),
+
 final as (
     select
         {%- for column in staged_columns %}
@@ -63,8 +98,8 @@ final as (
         quarantine_reason,
         -- The landed row as JSON text on quarantined rows only, the one place it is read.
         case when quarantine_reason is not null then {{ struct_as_json('landed_row') }} end as raw_row,
-        {{ latest_by_key_rank(['workspace_id', 'internal_customer_id', 'segment_id', 'occurred_at', 'action'], tie_break=staged_columns) }} as key_rank
-    from checked
+        key_rank
+    from ranked
 )
 
 select * from final
