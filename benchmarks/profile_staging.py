@@ -15,14 +15,29 @@ from pathlib import Path
 
 import duckdb
 
+ISO_TIMESTAMP = (
+    "[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?"
+    "([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?)?"
+)
+
 
 def parse_timestamp(column: str) -> str:
-    # Same SQL as macros/dialect/casts.sql duckdb__parse_timestamp.
+    # What parse_timestamp in macros/dialect/casts.sql compiles to on DuckDB.
     return (
         f"case when regexp_full_match(trim({column}), '[0-9]{{9,10}}') "
         f"then make_timestamp(cast(trim({column}) as bigint) * 1000000) "
-        f"else make_timestamp(epoch_us(try_cast({column} as timestamptz))) end"
+        f"when regexp_full_match(trim({column}), '{ISO_TIMESTAMP}') "
+        f"then make_timestamp(epoch_us(try_cast(trim({column}) as timestamptz))) end"
     )
+
+
+# latest_by_key_rank's order (macros/staging.sql): seq_num, then the staged columns, nulls last.
+RANK_ORDER = (
+    "s desc, workspace_id desc nulls last, event_id desc nulls last, "
+    "internal_customer_id desc nulls last, n desc nulls last, properties desc nulls last, "
+    "ts desc nulls last, received_at desc nulls last"
+)
+RANKED = "select *, try_cast(seq_num as bigint) as s from l"
 
 
 STEPS = {
@@ -45,12 +60,14 @@ STEPS = {
     "rank by seq_num, raw row json": "select max(r) from (select row_number() over (partition by "
     "event_id order by try_cast(seq_num as bigint) desc, cast(to_json(struct_pack("
     "a := event_id, b := properties, c := ts)) as varchar) desc) as r from l)",
-    # What latest_by_key_rank orders by now: a hash of the landed row, computed before the window.
-    "rank by seq_num, row hash": "select max(r) from (select row_number() over (partition by "
-    "event_id order by s desc, h desc) as r from (select event_id, try_cast(seq_num as bigint) "
-    "as s, hash(struct_pack(a := event_id, b := properties, c := ts)) as h from l))",
     "rank by seq_num only": "select max(r) from (select row_number() over (partition by "
     "event_id order by try_cast(seq_num as bigint) desc) as r from l)",
+    "rank every row, staged columns": "select max(r) from (select row_number() over (partition by "
+    f"event_id order by {RANK_ORDER}) as r from ({RANKED}))",
+    # What the base models do: a grouped count, then the window over repeated keys' rows only.
+    "rank repeated keys only": "with repeated as (select event_id from l group by event_id "
+    "having count(*) > 1) select max(r) from (select row_number() over (partition by event_id "
+    f"order by {RANK_ORDER}) as r from ({RANKED}) semi join repeated using (event_id))",
 }
 
 
