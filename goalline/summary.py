@@ -1,11 +1,13 @@
-"""The short report printed after a build: conversion per campaign and quarantine by reason.
+"""The short report printed after a build: conversion per campaign, quarantine by reason, and the
+landed rows still pending (their processing days not built yet, audit.fct_landing_reconciliation).
 
-The queries are DuckDB SQL; on Postgres and Spark they run on an in-memory copy of the three
-relations they read.
+The queries are DuckDB SQL; on Postgres and Spark they run on an in-memory copy of the relations
+they read.
 """
 
 from pathlib import Path
 
+import duckdb
 from rich.console import Console
 from rich.table import Table
 
@@ -49,6 +51,7 @@ SUMMARY_RELATIONS = (
     "staging.stg_config__campaigns",
     "marts.fct_journeys",
     "staging.stg_quarantine",
+    "audit.fct_landing_reconciliation",
 )
 
 QUARANTINE_SQL = """
@@ -56,6 +59,29 @@ select table_name as "table", quarantine_reason as reason, count(*) as "rows"
 from staging.stg_quarantine
 group by table_name, quarantine_reason
 order by table_name, quarantine_reason
+"""
+
+# Every table, for the on-call page; the CLI prints only tables with pending rows.
+RECONCILIATION_SQL = """
+select
+    table_name as "table",
+    rows_landed as landed,
+    rows_staged as staged,
+    rows_quarantined as quarantined,
+    rows_superseded as superseded,
+    rows_pending as pending,
+    rows_overdue as overdue,
+    oldest_pending_at as "oldest pending"
+from audit.fct_landing_reconciliation
+order by table_name
+"""
+
+PENDING_SQL = """
+select table_name as "table", rows_pending as pending, rows_overdue as overdue,
+    oldest_pending_at as "oldest pending"
+from audit.fct_landing_reconciliation
+where rows_pending > 0
+order by table_name
 """
 
 
@@ -68,13 +94,18 @@ def _table(title: str, columns: list[str], rows: list[tuple]) -> Table:
     return table
 
 
+def _query(connection: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
+    result = connection.execute(sql)
+    return [column[0] for column in result.description], result.fetchall()
+
+
 def print_summary(db_path: Path, console: Console, target: Target = Target.DUCKDB) -> None:
     with duckdb_copy(target, db_path, SUMMARY_RELATIONS) as connection:
-        campaigns = connection.execute(CAMPAIGN_SQL)
-        campaign_columns = [column[0] for column in campaigns.description]
-        campaign_rows = campaigns.fetchall()
-        quarantine = connection.execute(QUARANTINE_SQL)
-        quarantine_columns = [column[0] for column in quarantine.description]
-        quarantine_rows = quarantine.fetchall()
-    console.print(_table("Journeys and conversions per campaign", campaign_columns, campaign_rows))
-    console.print(_table("Quarantined rows by reason", quarantine_columns, quarantine_rows))
+        campaigns = _query(connection, CAMPAIGN_SQL)
+        quarantine = _query(connection, QUARANTINE_SQL)
+        pending = _query(connection, PENDING_SQL)
+    console.print(_table("Journeys and conversions per campaign", *campaigns))
+    console.print(_table("Quarantined rows by reason", *quarantine))
+    if pending[1]:
+        # Only after a build of some processing days (--vars): the other days are still to run.
+        console.print(_table("Landed rows pending (processing days not built yet)", *pending))

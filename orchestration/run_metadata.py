@@ -4,8 +4,11 @@ Every model gets its row count (`dagster/row_count`, shown by the UI) and where 
 marts also get the DuckDB path and a query to read them. fct_conversions carries the build
 summary's table per campaign (journeys, conversions, rate, deliveries after exit); stg_quarantine
 and fct_conversions (so the mart page tells the whole story) carry the quarantined rows by table
-and reason. Both tables are the ones `goalline build` prints (goalline.summary). Only on the
-DuckDB target: on Postgres and Spark the events pass through unchanged.
+and reason. Both tables are the ones `goalline build` prints (goalline.summary). The landing
+reconciliation (and fct_conversions) carries rows landed, staged, quarantined, superseded and
+pending per table: after a run of some processing days, rows landed for the other days are
+pending, and overdue once older than the lookback (which fails the run). Only on the DuckDB
+target: on Postgres and Spark the events pass through unchanged.
 """
 
 from collections.abc import Iterable, Iterator, Mapping
@@ -14,12 +17,13 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from goalline.summary import CAMPAIGN_SQL, QUARANTINE_SQL
+from goalline.summary import CAMPAIGN_SQL, QUARANTINE_SQL, RECONCILIATION_SQL
 from goalline.targets import Target
 from orchestration.resources import Warehouse
 
 CONVERSIONS_KEY = dg.AssetKey(["marts", "fct_conversions"])
 QUARANTINE_KEY = dg.AssetKey(["staging", "stg_quarantine"])
+RECONCILIATION_KEY = dg.AssetKey(["audit", "fct_landing_reconciliation"])
 
 
 def _event_key(context: dg.AssetExecutionContext, event: Any) -> dg.AssetKey | None:
@@ -79,7 +83,24 @@ def metadata_for(
         metadata["quarantined_rows_by_reason"] = dg.MetadataValue.md(
             _query_markdown(connection, QUARANTINE_SQL)
         )
+    if key in (CONVERSIONS_KEY, RECONCILIATION_KEY) and relation_exists(
+        connection, "audit", "fct_landing_reconciliation"
+    ):
+        metadata.update(reconciliation_metadata(connection))
     return metadata
+
+
+def reconciliation_metadata(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    pending, overdue = connection.execute(
+        "select sum(rows_pending), sum(rows_overdue) from audit.fct_landing_reconciliation"
+    ).fetchone()
+    return {
+        "rows_pending": dg.MetadataValue.int(int(pending or 0)),
+        "rows_overdue": dg.MetadataValue.int(int(overdue or 0)),
+        "landing_reconciliation": dg.MetadataValue.md(
+            _query_markdown(connection, RECONCILIATION_SQL)
+        ),
+    }
 
 
 def materialization_metadata(

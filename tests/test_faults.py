@@ -28,7 +28,7 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
-from goalline.build import run_build
+from goalline.build import BuildError, run_build
 from goalline.paths import PROJECT_DIR
 from goalline.publish import WAIT_ENV, WarehouseBusy, work_dir
 
@@ -316,3 +316,87 @@ def test_a_build_killed_mid_way_is_rebuilt_by_the_next(reference: Reference) -> 
     assert code == 0, stderr
     assert not work_dir(db).exists()
     assert marts(db) == reference.marts[2]
+
+
+def _subject(name: str, started_at: str) -> dict[str, object]:
+    return dict(
+        workspace_id="w",
+        subject_name=name,
+        internal_customer_id="p",
+        campaign_id="c",
+        started_campaign_at=started_at,
+        seq_num=1,
+    )
+
+
+def _land_subject(landing_dir: Path, file_name: str, name: str, started_at: str) -> None:
+    """One more subjects file, as a later export would add it (landing is append-only)."""
+    rows = Landing().add("subjects", **_subject(name, started_at))
+    written = rows.write(landing_dir.parent / f"{file_name}_tmp")
+    shutil.move(written / "subjects_000001.csv", landing_dir / f"{file_name}.csv")
+    shutil.rmtree(written)
+
+
+def reconciliation(db: Path) -> dict[str, tuple]:
+    with duckdb.connect(str(db), read_only=True) as connection:
+        rows = connection.execute(
+            "select table_name, rows_landed, rows_staged, rows_quarantined, rows_superseded,"
+            " rows_pending, rows_overdue, cast(oldest_pending_at as varchar),"
+            " cast(overdue_before as varchar), is_reconciled"
+            " from audit.fct_landing_reconciliation"
+        ).fetchall()
+    return {row[0]: row[1:] for row in rows}
+
+
+def _day(day: str, next_day: str) -> str:
+    return f"{{processing_start: '{day}', processing_end: '{next_day}'}}"
+
+
+def test_rows_landed_for_days_not_yet_processed_are_pending_until_overdue(
+    reference: Reference, tmp_path: Path
+) -> None:
+    """Version 2 built in full (subjects j1 on 01-01, j2 on 01-03); then j3 lands for 01-08 and
+    only day 01-03 is run: j3 is pending, not lost, and the build passes. A row landed for
+    2025-12-20, before the newest processed time minus the 3-day lookback, is overdue: the day's
+    build fails on the reconciliation test and publishes nothing; rerunning its day fixes it.
+
+    Shown able to fail: with the old model (no pending column) the first run failed the
+    reconciliation test; with rows_overdue left out of the test the overdue build passed.
+    """
+    db = reference.v1_copy("pending")
+    shutil.copyfile(reference.db[2], db)
+    # Another folder than the build's: files are matched by name, so it reconciles all the same.
+    landing_dir = Path(shutil.copytree(reference.landing[2], tmp_path / "landing"))
+    assert reconciliation(db)["subjects"] == (2, 2, 0, 0, 0, 0, None, "2025-12-31 00:00:00", True)
+
+    _land_subject(landing_dir, "subjects_later", "j3", "2026-01-08 00:00:00")
+    run_build(landing_dir, db, dbt_vars=_day("2026-01-03", "2026-01-04"))
+    empty = (0, 0, 0, 0, 0, 0, None, None, True)
+    assert reconciliation(db) == {
+        "subjects": (3, 2, 0, 0, 1, 0, "2026-01-08 00:00:00", "2025-12-31 00:00:00", True),
+        "campaigns": (1, 1, 0, 0, 0, 0, None, None, True),
+        **{
+            table: empty
+            for table in (
+                "deliveries",
+                "metrics",
+                "outputs",
+                "people",
+                "attributes",
+                "events",
+                "segment_memberships",
+                "campaign_actions",
+                "goal_versions",
+            )
+        },
+    }
+
+    _land_subject(landing_dir, "subjects_overdue", "j0", "2025-12-20 00:00:00")
+    before = digest(db)
+    with pytest.raises(BuildError, match="assert_landing_reconciles"):
+        run_build(landing_dir, db, dbt_vars=_day("2026-01-03", "2026-01-04"))
+    assert digest(db) == before
+
+    run_build(landing_dir, db, dbt_vars=_day("2025-12-20", "2025-12-21"))
+    after = (4, 3, 0, 0, 1, 0, "2026-01-08 00:00:00", "2025-12-31 00:00:00", True)
+    assert reconciliation(db)["subjects"] == after

@@ -1,18 +1,30 @@
--- Per landing table: rows landed = rows staged + rows quarantined + duplicate rows superseded.
+-- Per landing table: rows landed = rows staged + rows quarantined + duplicate rows superseded
+-- + rows pending (landed for processing days no batch has processed yet).
 -- Each count comes from a different model, so a row lost between them shows as a difference.
+--
+-- Pending is known row by row, not from a date: the daily base tables hold exactly the landed
+-- rows some batch processed (a batch re-inserts every landed row of its keys), so a landed row
+-- is pending when its (file name, processing time) group has fewer rows in the base table than
+-- in the landing files. A pending row is overdue once its processing time is before the newest one
+-- processed minus incremental_lookback_days: the next build without vars no longer picks it up
+-- (macros/incremental.sql), so only a rerun of its day or a full refresh would. Overdue rows
+-- fail the reconciliation. A full build, or a build without vars, leaves no pending row that is
+-- not overdue.
+{#- (table, landing model, base model, staging model, batched by processing day) -#}
 {%- set tables = [
-    ('deliveries', 'lnd_deliveries', 'base_cio__deliveries', 'stg_cio__deliveries'),
-    ('metrics', 'lnd_metrics', 'base_cio__metrics', 'stg_cio__metrics'),
-    ('subjects', 'lnd_subjects', 'base_cio__subjects', 'stg_cio__subjects'),
-    ('outputs', 'lnd_outputs', 'base_cio__outputs', 'stg_cio__outputs'),
-    ('people', 'lnd_people', 'base_cio__people', 'stg_cio__people'),
-    ('attributes', 'lnd_attributes', 'base_cio__attributes', 'stg_cio__attributes'),
-    ('events', 'lnd_events', 'base_tracking__events', 'stg_tracking__events'),
-    ('segment_memberships', 'lnd_segment_memberships', 'base_tracking__segment_memberships', 'stg_tracking__segment_memberships'),
-    ('campaigns', 'lnd_campaigns', 'base_config__campaigns', 'stg_config__campaigns'),
-    ('campaign_actions', 'lnd_campaign_actions', 'base_config__campaign_actions', 'stg_config__campaign_actions'),
-    ('goal_versions', 'lnd_goal_versions', 'base_config__goal_versions', 'stg_config__goal_versions'),
+    ('deliveries', 'lnd_deliveries', 'base_cio__deliveries', 'stg_cio__deliveries', true),
+    ('metrics', 'lnd_metrics', 'base_cio__metrics', 'stg_cio__metrics', true),
+    ('subjects', 'lnd_subjects', 'base_cio__subjects', 'stg_cio__subjects', true),
+    ('outputs', 'lnd_outputs', 'base_cio__outputs', 'stg_cio__outputs', true),
+    ('people', 'lnd_people', 'base_cio__people', 'stg_cio__people', true),
+    ('attributes', 'lnd_attributes', 'base_cio__attributes', 'stg_cio__attributes', true),
+    ('events', 'lnd_events', 'base_tracking__events', 'stg_tracking__events', true),
+    ('segment_memberships', 'lnd_segment_memberships', 'base_tracking__segment_memberships', 'stg_tracking__segment_memberships', true),
+    ('campaigns', 'lnd_campaigns', 'base_config__campaigns', 'stg_config__campaigns', false),
+    ('campaign_actions', 'lnd_campaign_actions', 'base_config__campaign_actions', 'stg_config__campaign_actions', false),
+    ('goal_versions', 'lnd_goal_versions', 'base_config__goal_versions', 'stg_config__goal_versions', false),
 ] %}
+{%- set lookback_days = var('incremental_lookback_days') | int %}
 
 with
 
@@ -24,21 +36,160 @@ quarantine as (
     group by table_name
 ),
 
-{% for table_name, landing_model, base_model, staging_model in tables %}
+{% for table_name, landing_model, base_model, staging_model, is_daily in tables %}
+    {%- if is_daily %}
+        {%- set spec = landing_batch_spec(table_name) %}
+        -- Files by name, not path: a landing folder moved or mounted elsewhere is the same one.
+        landed_files_{{ table_name }} as (
+            select
+                landing_file,
+                regexp_replace(landing_file, '^.*/', '') as file_name,
+                count(*) as rows_landed
+            from {{ ref(landing_model) }}
+            group by landing_file
+        ),
+
+        based_files_{{ table_name }} as (
+            select
+                landing_file,
+                regexp_replace(landing_file, '^.*/', '') as file_name,
+                count(*) as rows_based
+            from {{ ref(base_model) }}
+            group by landing_file
+        ),
+
+        landed_names_{{ table_name }} as (
+            select
+                landed_files.file_name,
+                sum(landed_files.rows_landed) as rows_landed
+            from landed_files_{{ table_name }} as landed_files
+            group by landed_files.file_name
+        ),
+
+        based_names_{{ table_name }} as (
+            select
+                based_files.file_name,
+                sum(based_files.rows_based) as rows_based
+            from based_files_{{ table_name }} as based_files
+            group by based_files.file_name
+        ),
+
+        -- Only files with rows missing from the base table have their processing times parsed.
+        short_files_{{ table_name }} as (
+            select landed.file_name
+            from landed_names_{{ table_name }} as landed
+            left join based_names_{{ table_name }} as based
+                on landed.file_name = based.file_name
+            where landed.rows_landed > coalesce(based.rows_based, 0)
+        ),
+
+        landed_times_{{ table_name }} as (
+            select
+                regexp_replace(landing_file, '^.*/', '') as file_name,
+                {{ spec.landing_processing }} as processing_at,
+                count(*) as rows_landed
+            from {{ ref(landing_model) }}
+            where
+                landing_file in (
+                    select landed_files.landing_file
+                    from landed_files_{{ table_name }} as landed_files
+                    inner join short_files_{{ table_name }} as short_files
+                        on landed_files.file_name = short_files.file_name
+                )
+            group by regexp_replace(landing_file, '^.*/', ''), {{ spec.landing_processing }}
+        ),
+
+        based_times_{{ table_name }} as (
+            select
+                regexp_replace(landing_file, '^.*/', '') as file_name,
+                {{ spec.processing }} as processing_at,
+                count(*) as rows_based
+            from {{ ref(base_model) }}
+            where
+                landing_file in (
+                    select based_files.landing_file
+                    from based_files_{{ table_name }} as based_files
+                    inner join short_files_{{ table_name }} as short_files
+                        on based_files.file_name = short_files.file_name
+                )
+            group by regexp_replace(landing_file, '^.*/', ''), {{ spec.processing }}
+        ),
+
+        pending_{{ table_name }} as (
+            select
+                landed_times.processing_at,
+                landed_times.rows_landed - coalesce(based_times.rows_based, 0) as rows_pending
+            from landed_times_{{ table_name }} as landed_times
+            left join based_times_{{ table_name }} as based_times
+                on
+                    landed_times.file_name = based_times.file_name
+                    and landed_times.processing_at is not distinct from based_times.processing_at
+            where landed_times.rows_landed > coalesce(based_times.rows_based, 0)
+        ),
+
+        -- What the next build without vars re-reads (processing_watermark in macros/incremental.sql).
+        cutoff_{{ table_name }} as (
+            select {{ add_days('max(' ~ spec.processing ~ ')', -lookback_days) }} as overdue_before
+            from {{ ref(base_model) }}
+        ),
+
+        pending_summary_{{ table_name }} as (
+            select
+                cutoff.overdue_before,
+                coalesce(sum(pending.rows_pending), 0) as rows_pending,
+                min(pending.processing_at) as oldest_pending_at,
+                -- Rows without a processing time belong to every batch: pending, they are overdue.
+                coalesce(sum(case
+                    when pending.processing_at < cutoff.overdue_before then pending.rows_pending
+                    when pending.processing_at is null and cutoff.overdue_before is not null
+                        then pending.rows_pending
+                    else 0
+                end), 0) as rows_overdue
+            from cutoff_{{ table_name }} as cutoff
+            left join pending_{{ table_name }} as pending on true
+            group by cutoff.overdue_before
+        ),
+
+        landed_{{ table_name }} as (
+            select sum(landed_files.rows_landed) as rows_landed
+            from landed_files_{{ table_name }} as landed_files
+        ),
+    {%- else %}
+        landed_{{ table_name }} as (
+            select count(*) as rows_landed
+            from {{ ref(landing_model) }}
+        ),
+
+        -- Configuration tables are rebuilt whole on every run: nothing waits for a batch.
+        pending_summary_{{ table_name }} as (
+            select
+                0 as rows_pending,
+                0 as rows_overdue,
+                cast(null as timestamp) as oldest_pending_at,
+                cast(null as timestamp) as overdue_before
+        ),
+    {%- endif %}
+
     counts_{{ table_name }} as (
         select
             '{{ table_name }}' as table_name,
-            (select count(*) from {{ ref(landing_model) }}) as rows_landed,
+            landed.rows_landed,
             (select count(*) from {{ ref(staging_model) }}) as rows_staged,
             (
-                select count(*) from {{ ref(base_model) }}
-                where quarantine_reason is null and key_rank > 1)
-                as rows_superseded
+                select count(*) from {{ ref(base_model) }} as based
+                where based.quarantine_reason is null and based.key_rank > 1
+            ) as rows_superseded,
+            pending_summary.rows_pending,
+            pending_summary.rows_overdue,
+            pending_summary.oldest_pending_at,
+            pending_summary.overdue_before
+        from landed_{{ table_name }} as landed
+        cross join pending_summary_{{ table_name }} as pending_summary
     ),
 {% endfor %}
 
 counted as (
-    {%- for table_name, landing_model, base_model, staging_model in tables %}
+    {%- for table_name, landing_model, base_model, staging_model, is_daily in tables %}
         select * from counts_{{ table_name }}
         {%- if not loop.last %}
             union all
@@ -49,12 +200,18 @@ counted as (
 final as (
     select
         counted.table_name,
-        counted.rows_landed,
+        coalesce(counted.rows_landed, 0) as rows_landed,
         counted.rows_staged,
         coalesce(quarantine.rows_quarantined, 0) as rows_quarantined,
         counted.rows_superseded,
-        counted.rows_landed = counted.rows_staged + coalesce(quarantine.rows_quarantined, 0)
-        + counted.rows_superseded as is_reconciled
+        counted.rows_pending,
+        counted.rows_overdue,
+        counted.oldest_pending_at,
+        counted.overdue_before,
+        coalesce(counted.rows_landed, 0) = counted.rows_staged
+        + coalesce(quarantine.rows_quarantined, 0) + counted.rows_superseded
+        + counted.rows_pending
+        and counted.rows_overdue = 0 as is_reconciled
     from counted
     left join quarantine on counted.table_name = quarantine.table_name
 )
