@@ -15,10 +15,11 @@ files' paths differ). Every run passes `incremental_lookback_days` (LOOKBACK_DAY
 - (c) day by day, as orchestration runs it: a day's files land, the sensor's window (the
   processing days they touch) builds DAILY_SELECT with processing_start/processing_end, then
   everything else without vars; no unbounded run at the end;
-- (d) a goal version edited in the middle of (b)'s loads: the edit must change the marts, and
-  the incremental warehouse must equal a full build of the edited landing;
-- (e) a row landing later than the lookback: a run without vars misses it (asserted), re-running
-  its processing day as orchestration does repairs the warehouse;
+- (d) loads at (b)'s first two cuts with a goal version edit landing between them: the edit must
+  change the marts, and the incremental warehouse must equal a full build of the edited landing;
+- (e) after (c), in its folder and warehouse, a row landing later than the lookback: a run
+  without vars misses it (asserted), re-running its processing day as orchestration does
+  repairs the warehouse;
 - planted bugs (tests/planted.py): the comparisons fail on a copy of the project with an empty
   batch window, a shorter lookback, or a touched person left out of the person change log;
 - Postgres: (b)'s first cut and then everything, compared with the DuckDB full build.
