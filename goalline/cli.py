@@ -218,4 +218,4 @@ def ui(
     # Imported here: loading Dagster takes seconds and the other commands do not need it.
     from orchestration.home import run_ui
 
-    raise typer.Exit(code=run_ui(port=port))
+    run_ui(port=port)

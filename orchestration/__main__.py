@@ -5,4 +5,4 @@ import sys
 from orchestration.home import run_ui
 
 if __name__ == "__main__":
-    sys.exit(run_ui(port=int(sys.argv[1]) if len(sys.argv) > 1 else 3000))
+    run_ui(port=int(sys.argv[1]) if len(sys.argv) > 1 else 3000)

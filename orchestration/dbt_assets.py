@@ -18,6 +18,7 @@ Spark each run loads the landing folder into the landing tables first (`goalline
 import json
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -26,6 +27,7 @@ from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 from goalline.load import load_landing
 from goalline.targets import Target, warehouse_env
 from orchestration import settings
+from orchestration.failures import failure_details
 from orchestration.project import GoallineTranslator, goalline_project, prepare_manifest
 from orchestration.resources import Warehouse
 from orchestration.run_metadata import materialization_metadata
@@ -98,17 +100,27 @@ def run_dbt_build(
         if not invocation.is_successful() and is_transient(invocation):
             raise RuntimeError(f"transient dbt failure, will retry: {invocation.get_error()}")
         if not invocation.is_successful() and warehouse.engine is Target.DUCKDB:
-            raise _build_failure(invocation)
+            # The working copy still holds what the failing tests found; it is discarded next.
+            raise _build_failure(context, invocation, db)
     yield from materialization_metadata(context, warehouse, events)
     if not invocation.is_successful():
         # Postgres and Spark keep what dbt built before the error: report it, then fail.
-        raise _build_failure(invocation)
+        raise _build_failure(context, invocation, None)
 
 
-def _build_failure(invocation: DbtCliInvocation) -> dg.Failure:
+def _build_failure(
+    context: dg.AssetExecutionContext, invocation: DbtCliInvocation, db: Path | None
+) -> dg.Failure:
+    """Not retried: a model error or failing test fails again until its cause is fixed."""
+    summary, details = failure_details(invocation.target_path, db)
+    if details:
+        context.log.error(f"dbt build failed on {summary}:\n\n{details['failing_nodes'].value}")
     return dg.Failure(
-        description=f"dbt build failed: {invocation.get_error()}",
-        metadata={"dbt_log": dg.MetadataValue.path(str(invocation.target_path / "dbt.log"))},
+        description=f"dbt build failed: {summary or invocation.get_error()}",
+        metadata={
+            **details,
+            "dbt_log": dg.MetadataValue.path(str(invocation.target_path / "dbt.log")),
+        },
         allow_retries=False,
     )
 
@@ -150,10 +162,28 @@ def goalline_daily_batch(
     retry_policy=dbt_retry_policy,
     pool=settings.warehouse_pool(),
 )
-def goalline_models(
+def _goalline_models(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
     warehouse: Warehouse,
     config: DbtBuildConfig,
 ) -> Iterator[Any]:
     yield from run_dbt_build(context, dbt, warehouse, dbt_build_args(config.full_refresh, None))
+
+
+def materialized_together(assets: dg.AssetsDefinition) -> dg.AssetsDefinition:
+    """The multi-asset as one unit: any selection of it materialises all of it.
+
+    A backfill (the UI's "Materialize all") requests an asset once its parents are materialized.
+    The daily batch writes one materialization per asset and partition (91 days x 33 assets:
+    minutes of events), and while it does, the backfill daemon saw some parents of these models
+    done and launched them piecemeal, a run per tick: 10 runs one after another. As one unit
+    they are requested once, when every parent is done: the daily batch, then one run of these.
+    dbt_assets always declares its assets subsettable, hence the rebuild from its attributes.
+    """
+    return dg.AssetsDefinition.dagster_internal_init(
+        **{**assets.get_attributes_dict(), "can_subset": False}
+    )
+
+
+goalline_models = materialized_together(_goalline_models)

@@ -6,9 +6,9 @@ starts only when no other such run is in progress (DuckDB allows one writer per 
 """
 
 import os
-import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from orchestration import settings
 
@@ -72,9 +72,14 @@ def ui_command(host: str, port: int) -> list[str]:
     ]
 
 
-def run_ui(host: str = "127.0.0.1", port: int = 3000) -> int:
-    """`dagster dev` (webserver + daemon) on the code location, with DAGSTER_HOME set."""
+def run_ui(host: str = "127.0.0.1", port: int = 3000) -> NoReturn:
+    """Become `dagster dev` (webserver + daemon) on the code location, with DAGSTER_HOME set.
+
+    Replacing this process, not starting a child: whoever stops `goalline ui` (a terminal, a
+    service manager, a test) stops dagster dev and, through it, the webserver and the daemon.
+    """
     home = ensure_home()
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     print(f"DAGSTER_HOME={home}; UI on http://{host}:{port}", flush=True)
-    return subprocess.call(ui_command(host, port), env=env)
+    command = ui_command(host, port)
+    os.execve(command[0], command, env)
