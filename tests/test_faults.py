@@ -360,8 +360,9 @@ def test_rows_landed_for_days_not_yet_processed_are_pending_until_overdue(
     2025-12-20, before the newest processed time minus the 3-day lookback, is overdue: the day's
     build fails on the reconciliation test and publishes nothing; rerunning its day fixes it.
 
-    Shown able to fail: with the old model (no pending column) the first run failed the
-    reconciliation test; with rows_overdue left out of the test the overdue build passed.
+    Shown able to fail: with the old assert_landing_reconciles.sql (no rows_pending) the day's
+    build failed on the reconciliation test; the overdue build must fail, and the exact rows pin
+    every count.
     """
     db = reference.v1_copy("pending")
     shutil.copyfile(reference.db[2], db)
