@@ -416,8 +416,6 @@ PLANTED_BUGS = {
 @pytest.mark.parametrize("name", PLANTED_BUGS)
 def test_planted_bug_is_caught(workspace: Workspace, loads: Loads, name: str) -> None:
     bug = PLANTED_BUGS[name]
-    if bug.substitution.matches() == 0:
-        pytest.skip(f"{bug.substitution.path} has no {bug.substitution.old!r} to plant it in")
     slug = name.replace(" ", "_")
     project = planted_project(workspace.work / f"{slug}_project", [bug.substitution])
     db = copy_warehouse(loads.after_first_load, workspace.work, slug)
