@@ -7,12 +7,15 @@
 3. floor: plain DuckDB reading every column of every landing file once and writing tables with
    the row counts and column types of the marts the full build produced;
 4. daily run: the last landing day re-processed as a batch (processing_start/processing_end),
-   i.e. the daily `tag:daily` staging models plus the rest of the project, as orchestration runs it.
+   i.e. the daily `tag:daily` staging models plus the rest of the project, as orchestration runs it;
+5. daily run, 1% of people: one more processing day landed (simulate.land_people_day), whose rows
+   belong to a seeded 1% of the people, run the same way on the database of step 4; its files are
+   removed again afterwards, so the landing folder stays the simulated workspace.
 
 Every step runs in a subprocess whose whole process tree is sampled with psutil for peak RSS.
 DuckDB gets the same memory_limit and threads in every step (the profile reads
 CONVERSIONS_DUCKDB_MEMORY_LIMIT and CONVERSIONS_DUCKDB_THREADS). Results are printed with rich and
-written to benchmarks/results/<scale>.md.
+written to benchmarks/results/scale_<scale>.md (or --results-dir).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ import psutil
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks.simulate import land_people_day, remove_people_day
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 MARTS = (
@@ -45,6 +50,7 @@ MARTS = (
     "fct_cross_journey_conversions",
 )
 START = datetime(2026, 1, 1)
+PEOPLE_DAY_STEP = "daily run, 1% of people"
 
 
 @dataclass
@@ -170,6 +176,19 @@ def landed_rows(landing: Path) -> int:
         ).fetchone()[0]
 
 
+def daily_code(landing: Path, db: Path, day: datetime) -> str:
+    """The daily run of one processing day on the built database."""
+    return build_code(
+        landing,
+        db,
+        {
+            "processing_start": day.isoformat(),
+            "processing_end": (day + timedelta(days=1)).isoformat(),
+            "with_tests": False,
+        },
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.01, help="1.0 = ~100M landed rows")
@@ -177,6 +196,9 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/goalline-bench"))
     parser.add_argument("--memory-limit", default="6GB", help="DuckDB memory_limit in every step")
     parser.add_argument("--threads", type=int, default=2, help="DuckDB threads in every step")
+    parser.add_argument(
+        "--results-dir", type=Path, default=RESULTS, help="where scale_<scale>.md is written"
+    )
     args = parser.parse_args()
 
     work = args.work_dir / f"scale_{args.scale:g}_days_{args.days}"
@@ -190,6 +212,8 @@ def main() -> None:
     console = Console()
     load_before = os.getloadavg()
     steps: list[Step] = []
+    # A run stopped during step 5 leaves its extra day behind; the workspace is without it.
+    remove_people_day(landing)
     if not (work / "landing.done").exists():
         code = (
             "from pathlib import Path; from benchmarks.simulate import simulate; "
@@ -216,21 +240,17 @@ def main() -> None:
         env,
     )
     last_day = START + timedelta(days=args.days - 1)
-    daily = run_sampled(
-        "daily run",
-        build_code(
-            landing,
-            db,
-            {
-                "processing_start": last_day.isoformat(),
-                "processing_end": (last_day + timedelta(days=1)).isoformat(),
-                "with_tests": False,
-            },
-        ),
-        env,
-    )
+    daily = run_sampled("daily run", daily_code(landing, db, last_day), env)
     slow_daily = slowest_models(db, work / "daily_run_results.json")
-    steps += [floor, full, daily]
+    people, people_rows = land_people_day(landing, args.days)
+    try:
+        people_daily = run_sampled(
+            PEOPLE_DAY_STEP, daily_code(landing, db, START + timedelta(days=args.days)), env
+        )
+    finally:
+        remove_people_day(landing)
+    slow_people = slowest_models(db, work / "people_day_run_results.json")
+    steps += [floor, full, daily, people_daily]
     load_after = os.getloadavg()
 
     table = Table(title=f"goalline benchmark, scale {args.scale:g} ({rows:,} landed rows)")
@@ -239,6 +259,7 @@ def main() -> None:
     ratios = {
         "full build": f"{full.seconds / floor.seconds:.1f}x floor",
         "daily run": f"{daily.seconds / full.seconds:.1%} of full",
+        PEOPLE_DAY_STEP: f"{people_daily.seconds / full.seconds:.1%} of full",
     }
     lines = []
     for step in steps:
@@ -249,7 +270,7 @@ def main() -> None:
         lines.append(f"| {step.name} | {step.seconds:.1f} | {per_second} | {ratio} | {rss} |")
     console.print(table)
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    args.results_dir.mkdir(parents=True, exist_ok=True)
     mart_rows = ", ".join(f"{mart} {count:,}" for mart, count in counts.items())
     report = "\n".join(
         [
@@ -266,7 +287,11 @@ def main() -> None:
             f"{load_before[2]:.1f}, after: {load_after[0]:.1f}/{load_after[1]:.1f}/"
             f"{load_after[2]:.1f} (the machine's 2 cores were shared with other jobs)",
             "- full build and daily run are `dbt build` of models and seeds (data tests excluded); "
-            "daily run = processing_start/processing_end of the last day on the built database",
+            "daily run = processing_start/processing_end of the last day on the built database; "
+            f"{PEOPLE_DAY_STEP} = the same for one more day landed after it, whose "
+            f"{sum(people_rows.values()):,} rows ("
+            + ", ".join(f"{table} {count:,}" for table, count in people_rows.items())
+            + f") belong to {people:,} people (a seeded 1%)",
             "",
             "| step | seconds | landed rows/s | ratio | peak RSS (process tree) |",
             "|---|---|---|---|---|",
@@ -276,10 +301,11 @@ def main() -> None:
             "",
             "- full build: " + ", ".join(f"{name} {sec:.1f}" for name, sec in slow_full),
             "- daily run: " + ", ".join(f"{name} {sec:.1f}" for name, sec in slow_daily),
+            f"- {PEOPLE_DAY_STEP}: " + ", ".join(f"{name} {sec:.1f}" for name, sec in slow_people),
             "",
         ]
     )
-    out = RESULTS / f"scale_{args.scale:g}.md"
+    out = args.results_dir / f"scale_{args.scale:g}.md"
     out.write_text(report)
     console.print(f"wrote {out}")
 

@@ -470,6 +470,100 @@ class Simulator:
         return counts
 
 
+PEOPLE_DAY_SUFFIX = "people_day"
+
+
+def land_people_day(
+    out_dir: Path, day: int, *, share: float = 0.01, seed: int = 1, start: str = "2026-01-01"
+) -> tuple[int, dict[str, int]]:
+    """Land one more processing day (index `day`) whose rows belong to a seeded `share` of people.
+
+    Each chosen person's newest delivery (with its metrics), event, attribute change and segment
+    change is landed again as a new row (new key, processing time inside the day), so the day
+    touches exactly those people, the shape of a quiet day for a per-person incremental build.
+    Written as `<table>_d<day>_people_day.parquet`; remove_people_day takes them away again.
+    Returns the people chosen and the rows written per table.
+    """
+    db = duckdb.connect()
+    db.execute("set TimeZone = 'UTC'")
+    day_start = f"(timestamp '{start} 00:00:00' + to_days({day}))"
+
+    def files(table: str) -> str:
+        return f"read_parquet('{out_dir}/{table}_d*_[0-9]*.parquet', union_by_name = true)"
+
+    # The offset of a key's new row inside the day: spread over the day, never past its end.
+    def inside_day(key: str) -> str:
+        return f"{day_start} + to_seconds(cast(hash({key}, {seed}) % 86000 as bigint))"
+
+    db.execute(
+        f"""
+        create temp table chosen as
+        select distinct internal_customer_id from {files("people")}
+        where ({_u(seed, "internal_customer_id", "people-day")}) < {share}
+        """
+    )
+    # A person's newest row of a table (ties: the smaller key), re-landed as the new one.
+    newest = (
+        "qualify row_number() over (partition by internal_customer_id order by {0} desc, {1}) = 1"
+    )
+    selects = {
+        "deliveries": f"""
+            select * replace ('dx_' || delivery_id as delivery_id,
+                {inside_day("delivery_id")} as created_at, seq_num + 1 as seq_num)
+            from {files("deliveries")} semi join chosen using (internal_customer_id)
+            {newest.format("created_at", "delivery_id")}
+        """,
+        "events": f"""
+            select * replace ('ex_' || event_id as event_id,
+                {inside_day("event_id")} - to_seconds(30) as timestamp,
+                {inside_day("event_id")} as received_at, seq_num + 1 as seq_num)
+            from {files("events")} semi join chosen using (internal_customer_id)
+            {newest.format("received_at", "event_id")}
+        """,
+        "attributes": f"""
+            select * replace ({inside_day("seq_num")} as timestamp, seq_num + 1 as seq_num)
+            from {files("attributes")} semi join chosen using (internal_customer_id)
+            {newest.format("timestamp", "seq_num")}
+        """,
+        "segment_memberships": f"""
+            select * replace ({inside_day("seq_num")} as occurred_at, seq_num + 1 as seq_num)
+            from {files("segment_memberships")} semi join chosen using (internal_customer_id)
+            {newest.format("occurred_at", "seq_num")}
+        """,
+    }
+    counts: dict[str, int] = {}
+    for table, sql in selects.items():
+        target = out_dir / f"{table}_d{day:03d}_{PEOPLE_DAY_SUFFIX}.parquet"
+        db.execute(f"copy ({sql}) to '{target}' (format parquet)")
+        counts[table] = db.execute(f"select count(*) from '{target}'").fetchone()[0]
+    # The new deliveries' metrics: the old delivery's, moved with it, kept inside the day.
+    deliveries = out_dir / f"deliveries_d{day:03d}_{PEOPLE_DAY_SUFFIX}.parquet"
+    target = out_dir / f"metrics_d{day:03d}_{PEOPLE_DAY_SUFFIX}.parquet"
+    db.execute(
+        f"""
+        copy (
+            select metrics.* replace ('mx_' || metrics.event_id as event_id,
+                moved.delivery_id as delivery_id,
+                least(metrics.created_at + (moved.created_at - old.created_at),
+                    {day_start} + to_seconds(86399)) as created_at)
+            from {files("metrics")} as metrics
+            inner join {files("deliveries")} as old on metrics.delivery_id = old.delivery_id
+            inner join '{deliveries}' as moved on moved.delivery_id = 'dx_' || old.delivery_id
+        ) to '{target}' (format parquet)
+        """
+    )
+    counts["metrics"] = db.execute(f"select count(*) from '{target}'").fetchone()[0]
+    people = db.execute("select count(*) from chosen").fetchone()[0]
+    db.close()
+    return people, counts
+
+
+def remove_people_day(out_dir: Path) -> None:
+    """Take away what land_people_day wrote, so the folder is the simulated workspace again."""
+    for path in out_dir.glob(f"*_{PEOPLE_DAY_SUFFIX}.parquet"):
+        path.unlink()
+
+
 def simulate(out_dir: Path, scale: float, **options: object) -> dict[str, int]:
     """Write a landing folder at `scale` (1.0 = ~100M rows); returns rows written per table."""
     return Simulator(out_dir, scale, **options).run()  # type: ignore[arg-type]
