@@ -635,11 +635,6 @@ def test_a_model_error_fails_at_once_naming_the_model(
     assert table_rows(db, "marts.fct_conversions") == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="expectations/integrity.py (gx_integrity__reconciliation) still requires rows_landed "
-    "= staged + quarantined + superseded, without rows_pending (docs/decisions.md)",
-)
 def test_a_partition_run_counts_rows_of_later_days_as_pending(
     orchestration_defs: dg.Definitions,
     full_build: tuple[Path, dg.ExecuteInProcessResult],
