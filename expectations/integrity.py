@@ -9,7 +9,10 @@ RECONCILIATION_QUERY = """
 select
     table_name,
     coalesce(
-        is_reconciled and rows_landed = rows_staged + rows_quarantined + rows_superseded, false
+        is_reconciled
+        and rows_landed = rows_staged + rows_quarantined + rows_superseded + rows_pending
+        and rows_overdue = 0,
+        false
     ) as is_reconciled
 from audit.fct_landing_reconciliation
 """
@@ -51,8 +54,9 @@ def suites() -> list[RuleSuite]:
                 "is_reconciled",
                 "landing_reconciles",
                 "Nothing landed vanishes (contract section 2): for every table rows landed = "
-                "rows staged + rows quarantined + duplicate rows superseded "
-                "(fct_landing_reconciliation.is_reconciled).",
+                "rows staged + rows quarantined + duplicate rows superseded + rows pending (landed "
+                "for processing days no batch has run yet), and no pending row is older than the "
+                "lookback (fct_landing_reconciliation.is_reconciled).",
             ),
         ],
     )

@@ -444,6 +444,18 @@ CORRUPTIONS = [
         sample_key="metrics",
         rule_words="rows landed = rows staged + rows quarantined",
     ),
+    # Balanced, and is_reconciled left true: only the suite's own overdue clause catches it.
+    Corruption(
+        name="reconciliation-overdue",
+        check="landing_reconciles",
+        statements=(
+            "update audit.fct_landing_reconciliation set rows_staged = rows_staged - 1, "
+            "rows_pending = rows_pending + 1, rows_overdue = 1 where table_name = 'events'",
+        ),
+        count=1,
+        sample_key="events",
+        rule_words="older than the lookback",
+    ),
     Corruption(
         name="unknown-metric-staged",
         check="staged_metric_in_vocabulary",
