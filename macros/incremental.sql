@@ -31,7 +31,8 @@
 {% macro processing_batch_condition(processing_column, watermark_column=none) -%}
   {%- set start = var('processing_start', none) -%}
   {%- set end = var('processing_end', none) -%}
-  ({{ processing_column }} is null or (
+  {#- coalesce, not `is null or`: the expression (often a parse) is written once per bound. -#}
+  coalesce((
   {%- if start is not none or end is not none -%}
     {% if start is not none %}{{ processing_column }} >= cast('{{ start }}' as timestamp){% else %}true{% endif %}
     and {% if end is not none %}{{ processing_column }} < cast('{{ end }}' as timestamp){% else %}true{% endif %}
@@ -40,7 +41,7 @@
   {%- else -%}
     true
   {%- endif -%}
-  ))
+  ), true)
 {%- endmacro %}
 
 {#- Newest processing time already in this model, minus the lookback, as a SQL literal. -#}

@@ -384,8 +384,8 @@ PLANTED_BUGS = {
     "batch window always empty": PlantedBug(
         Substitution(
             "macros/incremental.sql",
-            "({{ processing_column }} is null or (",
-            "(false) and ({{ processing_column }} is null or (",
+            "  ), true)",
+            "  ), true) and false",
         ),
         DAILY_SELECT,
         DAILY_RELATIONS,

@@ -50,7 +50,8 @@ final as (
         count(case when was_opened then 1 end) as unique_opened,
         count(case when was_clicked then 1 end) as unique_clicked,
         count(case when is_converted then 1 end) as conversions,
-        sum(revenue) as revenue
+        -- Decimal: an exact sum, the same in whatever order a build adds the rows (doubles are not).
+        sum(cast(revenue as decimal(38, 9))) as revenue
     from delivery_outcomes
     group by workspace_id, newsletter_id, person_id
 )

@@ -29,7 +29,7 @@ totals as (
         cast(sum(unique_opened) as bigint) as unique_opened,
         cast(sum(unique_clicked) as bigint) as unique_clicked,
         cast(sum(conversions) as bigint) as conversions,
-        sum(revenue) as revenue
+        cast(sum(revenue) as {{ type_double() }}) as revenue
     from activity
     group by workspace_id, newsletter_id
 ),
