@@ -35,8 +35,9 @@ goalline_daily_job = dg.define_asset_job(
     selection=warehouse_assets,
     description=(
         "One processing day (or a range, as one run): the daily staging models re-stage the keys "
-        "with rows processed in the window; everything downstream is rebuilt. Launch a backfill "
-        "of every partition with full_refresh: true on both dbt ops to rebuild from scratch."
+        "with rows processed in the window; downstream, the people they touch are recomputed. "
+        "Launch a backfill of every partition with full_refresh: true on both dbt ops to rebuild "
+        "from scratch."
     ),
 )
 
@@ -107,7 +108,8 @@ def partition_range_request(files: list[LandedFile], run_key: str) -> dg.RunRequ
     span = processing_span(files)
     first, last = date.fromisoformat(keys[0]), date.fromisoformat(keys[-1])
     if span is None:
-        # Configuration only (campaign_actions): the models are rebuilt whole by any run.
+        # Configuration only (campaign_actions): any run rebuilds every per-person model in full
+        # (the configuration is part of their fingerprint).
         start = end = last
     else:
         start, end = span[0].date(), span[1].date()

@@ -6,7 +6,8 @@
   single-run backfill of a range, passes the window as the dbt vars processing_start /
   processing_end (half-open, ISO UTC).
 - `goalline_models`: everything else (configuration staging, quarantine, audit, intermediate,
-  marts, semantic), unpartitioned: rebuilt from the staged tables on every run.
+  marts, semantic), unpartitioned: the intermediate models and marts recompute the rows of the
+  people the staged batches touched since they last ran (docs/scale.md, per-person batches).
 
 Both claim the DuckDB pool (target duckdb only), write a working copy of the DuckDB file under
 the lock `goalline build` takes (so a CLI build and a run wait for each other) and publish it on
