@@ -21,21 +21,28 @@
   On Spark (no delete on parquet tables) these models are tables and none of this applies.
 -#}
 
+{#-
+  The bookkeeping tables in schema `audit`: person_changes and group_changes (the logs),
+  landing_file_spans (DuckDB, macros/incremental.sql) and processing_manifest.
+-#}
+{% macro audit_relation(identifier) -%}
+  {{ return(api.Relation.create(database=target.database, schema='audit', identifier=identifier)) }}
+{%- endmacro %}
+
 {% macro person_changes_relation() -%}
-  {{ return(api.Relation.create(database=target.database, schema='audit', identifier='person_changes')) }}
+  {{ return(audit_relation('person_changes')) }}
 {%- endmacro %}
 
 {% macro group_changes_relation() -%}
-  {{ return(api.Relation.create(database=target.database, schema='audit', identifier='group_changes')) }}
+  {{ return(audit_relation('group_changes')) }}
 {%- endmacro %}
 
-{#- The processing-time span of each landing file read so far (DuckDB, macros/incremental.sql). -#}
 {% macro landing_file_spans_relation() -%}
-  {{ return(api.Relation.create(database=target.database, schema='audit', identifier='landing_file_spans')) }}
+  {{ return(audit_relation('landing_file_spans')) }}
 {%- endmacro %}
 
 {% macro processing_manifest_relation() -%}
-  {{ return(api.Relation.create(database=target.database, schema='audit', identifier='processing_manifest')) }}
+  {{ return(audit_relation('processing_manifest')) }}
 {%- endmacro %}
 
 {#- The scratch table of one model's batch: the keys to reprocess, or one `everyone` row. -#}

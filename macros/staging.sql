@@ -24,6 +24,24 @@
 {%- endmacro %}
 
 {#-
+  The `ranked` step of an incremental base model: every checked row with its key_rank. A key
+  landed once (`is_key_repeated` false) needs no window: its row is the winner when valid.
+-#}
+{% macro key_ranked(checked, key_columns, staged_columns) -%}
+    select
+        *,
+        case when quarantine_reason is null then 1 end as key_rank
+    from {{ checked }}
+    where not is_key_repeated
+    union all
+    select
+        *,
+        {{ latest_by_key_rank(key_columns, tie_break=staged_columns) }} as key_rank
+    from {{ checked }}
+    where is_key_repeated
+{%- endmacro %}
+
+{#-
   Configuration rows carry no seq_num: identical rows collapse to one, while two different
   rows for one key are a conflict and are all quarantined (nobody can tell which is right).
 -#}

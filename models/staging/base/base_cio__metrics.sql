@@ -82,18 +82,7 @@ checked as (
 ),
 
 ranked as (
-    -- A key landed once needs no window: its row is the winner when valid.
-    select
-        *,
-        case when quarantine_reason is null then 1 end as key_rank
-    from checked
-    where not is_key_repeated
-    union all
-    select
-        *,
-        {{ latest_by_key_rank(['event_id'], tie_break=staged_columns) }} as key_rank
-    from checked
-    where is_key_repeated
+    {{ key_ranked('checked', ['event_id'], staged_columns) }}
 ),
 
 final as (
