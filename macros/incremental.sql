@@ -221,9 +221,34 @@
       {%- if people is not none %}
     {{ log_person_changes(people) }};
       {%- endif %}
+    {%- else %}
+    {{ record_landing_file_spans(this.identifier.split('__')[1]) }};
     {% endif -%}
   {%- endif -%}
   drop table if exists {{ scratch }}
+{%- endmacro %}
+
+{#-
+  After a full build of a base model every landed row is in it, with its processing time parsed:
+  the spans of all its landing files come from the table itself, so the next batch run reads only
+  new files (DuckDB; elsewhere nothing).
+-#}
+{% macro record_landing_file_spans(table_name) %}
+  {{ return(adapter.dispatch('record_landing_file_spans', 'goalline')(table_name)) }}
+{% endmacro %}
+
+{% macro default__record_landing_file_spans(table_name) -%}
+  select 1
+{%- endmacro %}
+
+{% macro duckdb__record_landing_file_spans(table_name) -%}
+  {%- set processing = landing_batch_spec(table_name).processing -%}
+  delete from {{ landing_file_spans_relation() }} where table_name = '{{ table_name }}';
+  insert into {{ landing_file_spans_relation() }}
+  select '{{ table_name }}', landing_file, min({{ processing }}), max({{ processing }}),
+      count(*) - count({{ processing }})
+  from {{ this }}
+  group by landing_file
 {%- endmacro %}
 
 {#- Where-clause of a base model's landed CTE: every landed row of the batch's keys. -#}
