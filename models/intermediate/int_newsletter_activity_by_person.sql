@@ -50,8 +50,9 @@ final as (
         count(case when was_opened then 1 end) as unique_opened,
         count(case when was_clicked then 1 end) as unique_clicked,
         count(case when is_converted then 1 end) as conversions,
-        -- Decimal: an exact sum, the same in whatever order a build adds the rows (doubles are not).
-        sum(cast(revenue as decimal(38, 9))) as revenue
+        -- Summed as decimals: exact, so the same in whatever order a build adds the rows (doubles
+        -- are not), and an incremental build equals a full one to the bit.
+        cast(sum(cast(revenue as decimal(38, 9))) as {{ type_double() }}) as revenue
     from delivery_outcomes
     group by workspace_id, newsletter_id, person_id
 )

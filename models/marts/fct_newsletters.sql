@@ -29,7 +29,8 @@ totals as (
         cast(sum(unique_opened) as bigint) as unique_opened,
         cast(sum(unique_clicked) as bigint) as unique_clicked,
         cast(sum(conversions) as bigint) as conversions,
-        cast(sum(revenue) as {{ type_double() }}) as revenue
+        -- Exact, as in int_newsletter_activity_by_person.
+        cast(sum(cast(revenue as decimal(38, 9))) as {{ type_double() }}) as revenue
     from activity
     group by workspace_id, newsletter_id
 ),
