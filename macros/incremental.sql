@@ -101,26 +101,24 @@
 
 {#-
   The batch's keys are found once per run, in a pre-hook, into a scratch table next to the model:
-  finding them parses the processing time of every landed row, the costly part of a daily run.
-  The model's select and the pre-hook delete then only match keys. Columns are `batch_key_<i>`
-  so that unqualified landing columns inside the subqueries below never resolve to them.
-  A key is matched null-safely: rows with a null key part (quarantined) are re-processed with
-  every batch, which is idempotent.
+  finding them parses the processing time of every landed row read, the costly part of a daily
+  run. The pre-hook delete and the batch's rows then only match keys. A key is one text
+  (`group_key`: null parts are '', parts joined by '|'), so the match is a plain `in`, which every
+  engine runs as a hash semi-join; keys that collide as text only make a batch larger, and the
+  delete and the batch's rows match the same keys, so the table stays exact.
 -#}
 {% macro landing_batch_relation() -%}
   {{ return(api.Relation.create(database=this.database, schema=this.schema,
                                 identifier=this.identifier ~ '__batch_keys')) }}
 {%- endmacro %}
 
+{% macro landing_batch_rows_relation() -%}
+  {{ return(api.Relation.create(database=this.database, schema=this.schema,
+                                identifier=this.identifier ~ '__batch_rows')) }}
+{%- endmacro %}
+
 {% macro landing_batch_match(key_expressions) -%}
-  exists (
-        select 1
-        from {{ landing_batch_relation() }} as batch
-        where
-            {%- for expression in key_expressions %}
-            {% if not loop.first %}and {% endif %}batch.batch_key_{{ loop.index0 }} is not distinct from {{ expression }}
-            {%- endfor %}
-    )
+  {{ group_key(key_expressions) }} in (select batch_key from {{ landing_batch_relation() }})
 {%- endmacro %}
 
 {#-
@@ -140,7 +138,7 @@
 {%- endmacro %}
 
 {% macro duckdb__landing_batch_files(table_name, spec) -%}
-  {%- set spans = landing_file_spans_relation() -%}
+  {%- set spans = audit_relation('landing_file_spans') -%}
   {%- set of_table = "table_name = '" ~ table_name ~ "'" -%}
   {%- set files = landing_files(table_name, 'parquet') + landing_files(table_name, 'csv') -%}
   {%- set known = run_query('select landing_file from ' ~ spans ~ ' where ' ~ of_table).columns[0].values() | list -%}
@@ -177,24 +175,45 @@
   {{ quoted | join(', ') if quoted else 'null' }}
 {%- endmacro %}
 
-{#- Pre-hook of a base model: the batch's keys; on a full build, the log entry "everyone changed". -#}
+{#-
+  Pre-hook of a base model: the batch's keys, then every landed row of those keys (the model's
+  input, read once); on a full build, the log entry "everyone changed". On DuckDB only the files
+  those rows can be in are read: the files the spans put in the window (the batch's new rows) and
+  the files the model's table already holds rows of those keys from (their other rows). A row
+  never staged (it landed later than the lookback) is not in the table, so until its processing
+  day is run again it is also left out of its key's ranking in other batches.
+-#}
 {% macro create_landing_batch(table_name) -%}
   {%- if processing_batch_active() -%}
     {%- set spec = landing_batch_spec(table_name) -%}
+    {%- set files = landing_batch_files(table_name, spec) -%}
     {%- set batch_keys_sql -%}
-    select distinct
-        {%- for expression in spec.landing_keys %}
-        {{ expression }} as batch_key_{{ loop.index0 }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    select distinct {{ group_key(spec.landing_keys) }} as batch_key
     from {{ ref('lnd_' ~ table_name) }}
     where {{ processing_batch_condition(spec.landing_processing, spec.processing) }}
-    {%- set files = landing_batch_files(table_name, spec) -%}
+    {%- if files is not none %}
+        and landing_file in ({{ sql_text_list(files) }})
+    {%- endif %}
+    {%- endset -%}
+    {%- do run_query('drop table if exists ' ~ landing_batch_relation()) -%}
+    {%- do run_query(get_create_table_as_sql(false, landing_batch_relation(), batch_keys_sql)) -%}
+    {%- if files is not none and is_incremental() -%}
+      {%- set held = run_query('select distinct landing_file from ' ~ this ~ ' where '
+                               ~ landing_batch_match(spec.key_columns)).columns[0].values() | list -%}
+      {%- set files = files + (held | reject('in', files) | list) -%}
+    {%- elif files is not none -%}
+      {#- No table yet: a key's other rows may be in any file. -#}
+      {%- set files = none -%}
+    {%- endif -%}
+    {%- set batch_rows_sql -%}
+    select * from {{ ref('lnd_' ~ table_name) }}
+    where {{ landing_batch_match(spec.landing_keys) }}
     {%- if files is not none %}
         and landing_file in ({{ sql_text_list(files) }})
     {%- endif %}
     {%- endset %}
-    drop table if exists {{ landing_batch_relation() }};
-    {{ get_create_table_as_sql(false, landing_batch_relation(), batch_keys_sql) }}
+    drop table if exists {{ landing_batch_rows_relation() }};
+    {{ get_create_table_as_sql(false, landing_batch_rows_relation(), batch_rows_sql) }}
   {%- elif config.get('materialized') == 'incremental' -%}
     {#- A full build changes everyone's rows (macros/person_batch.sql). -#}
     {{ log_person_changes() }}
@@ -204,7 +223,7 @@
 {%- endmacro %}
 
 {#-
-  Post-hook: log the people of the rows the batch inserted, then drop the scratch table, only
+  Post-hook: log the people of the rows the batch inserted, then drop the scratch tables, only
   needed while the model runs. The scratch table exists only after a batch run's pre-hook (after a
   full build everyone was logged by the pre-hook); the catalog is asked, since dbt's relation
   cache does not know tables a hook created (engines with incremental models only: DuckDB, Postgres).
@@ -217,7 +236,7 @@
         ~ "' and table_schema = '" ~ this.schema ~ "' and table_name = '" ~ scratch.identifier ~ "'") -%}
     {%- if existing.rows[0][0] > 0 -%}
       {%- set table_name = this.identifier.split('__')[1] -%}
-      {%- set people = batch_people_sql(table_name, landing_batch_match(landing_batch_spec(table_name).key_columns)) -%}
+      {%- set people = batch_people_sql(table_name, [landing_batch_match(landing_batch_spec(table_name).key_columns)]) -%}
       {%- if people is not none %}
     {{ log_person_changes(people) }};
       {%- endif %}
@@ -225,7 +244,8 @@
     {{ record_landing_file_spans(this.identifier.split('__')[1]) }};
     {% endif -%}
   {%- endif -%}
-  drop table if exists {{ scratch }}
+  drop table if exists {{ scratch }};
+  drop table if exists {{ landing_batch_rows_relation() }}
 {%- endmacro %}
 
 {#-
@@ -243,21 +263,20 @@
 
 {% macro duckdb__record_landing_file_spans(table_name) -%}
   {%- set processing = landing_batch_spec(table_name).processing -%}
-  delete from {{ landing_file_spans_relation() }} where table_name = '{{ table_name }}';
-  insert into {{ landing_file_spans_relation() }}
+  delete from {{ audit_relation('landing_file_spans') }} where table_name = '{{ table_name }}';
+  insert into {{ audit_relation('landing_file_spans') }}
   select '{{ table_name }}', landing_file, min({{ processing }}), max({{ processing }}),
       count(*) - count({{ processing }})
   from {{ this }}
   group by landing_file
 {%- endmacro %}
 
-{#- Where-clause of a base model's landed CTE: every landed row of the batch's keys. -#}
-{% macro landing_batch_filter(table_name) -%}
+{#- A base model's input: every landed row, or on a batch run the batch's rows (the pre-hook's table). -#}
+{% macro landing_batch_rows(landed) -%}
   {%- if not processing_batch_active() -%}
-    true
-  {%- else -%}
-    {{ landing_batch_match(landing_batch_spec(table_name).landing_keys) }}
+    {{ return(landed) }}
   {%- endif -%}
+  {{ return(landing_batch_rows_relation()) }}
 {%- endmacro %}
 
 {#-
@@ -269,41 +288,46 @@
 {% macro delete_landing_batch(table_name) -%}
   {%- if is_incremental() and processing_batch_active() -%}
     {%- set spec = landing_batch_spec(table_name) -%}
-    {%- set removed -%}
-    {{ processing_batch_condition(spec.processing) }}
-        or {{ landing_batch_match(spec.key_columns) }}
-    {%- endset -%}
+    {#- Two conditions, not one `or`: each alone prunes by zone maps or hash-joins the keys. -#}
+    {%- set removed = [processing_batch_condition(spec.processing), landing_batch_match(spec.key_columns)] -%}
     {%- set people = batch_people_sql(table_name, removed) -%}
     {%- if people is not none -%}
     {{ log_person_changes(people) }};
     {% endif -%}
-    delete from {{ this }}
-    where {{ removed }}
+    {%- for condition in removed %}
+    delete from {{ this }} where {{ condition }}{% if not loop.last %};{% endif %}
+    {%- endfor -%}
   {%- else -%}
     select 1
   {%- endif -%}
 {%- endmacro %}
 
 {#-
-  The people whose downstream rows depend on a base model's rows matching `condition`, as a select
-  of person keys. A metric is its delivery's person's; an event is also the person's whose journey
-  it triggered (goal filters compare with the trigger event). Outputs feed no per-person model.
+  The people whose downstream rows depend on a base model's rows matching any of `conditions`, as
+  a select of person keys. A metric is its delivery's person's; an event is also the person's whose
+  journey it triggered (goal filters compare with the trigger event). Outputs feed no per-person
+  model.
 -#}
-{% macro batch_people_sql(table_name, condition) -%}
+{% macro batch_people_sql(table_name, conditions) -%}
   {%- set staging = this.schema -%}
+  {%- set selects = [] -%}
+  {%- for condition in conditions -%}
+    {%- do selects.append('select * from ' ~ this ~ ' where ' ~ condition) -%}
+  {%- endfor -%}
+  {%- set rows = '(' ~ selects | join(' union all ') ~ ') as matched' -%}
   {%- if table_name == 'metrics' -%}
     {%- set deliveries = api.Relation.create(database=this.database, schema=staging, identifier='base_cio__deliveries') -%}
     {{ return('select ' ~ person_key('internal_customer_id') ~ ' as person_key from ' ~ deliveries
-              ~ ' where delivery_id in (select delivery_id from ' ~ this ~ ' where ' ~ condition ~ ')') }}
+              ~ ' where delivery_id in (select delivery_id from ' ~ rows ~ ')') }}
   {%- elif table_name == 'outputs' -%}
     {{ return(none) }}
   {%- endif -%}
-  {%- set own = 'select ' ~ person_key('internal_customer_id') ~ ' as person_key from ' ~ this ~ ' where ' ~ condition -%}
+  {%- set own = 'select ' ~ person_key('internal_customer_id') ~ ' as person_key from ' ~ rows -%}
   {%- if table_name != 'events' -%}
     {{ return(own) }}
   {%- endif -%}
   {%- set subjects = api.Relation.create(database=this.database, schema=staging, identifier='base_cio__subjects') -%}
-  {%- set events = 'select event_id from ' ~ this ~ ' where ' ~ condition -%}
+  {%- set events = 'select event_id from ' ~ rows -%}
   {{ return(own
       ~ ' union all select ' ~ person_key('internal_customer_id') ~ ' from ' ~ subjects
       ~ ' where event_id in (' ~ events ~ ')'

@@ -29,23 +29,7 @@
   {{ return(api.Relation.create(database=target.database, schema='audit', identifier=identifier)) }}
 {%- endmacro %}
 
-{% macro person_changes_relation() -%}
-  {{ return(audit_relation('person_changes')) }}
-{%- endmacro %}
-
-{% macro group_changes_relation() -%}
-  {{ return(audit_relation('group_changes')) }}
-{%- endmacro %}
-
-{% macro landing_file_spans_relation() -%}
-  {{ return(audit_relation('landing_file_spans')) }}
-{%- endmacro %}
-
-{% macro processing_manifest_relation() -%}
-  {{ return(audit_relation('processing_manifest')) }}
-{%- endmacro %}
-
-{#- The scratch table of one model's batch: the keys to reprocess, or one `everyone` row. -#}
+{#- The scratch table of one model's batch: the keys to reprocess or one `everyone` row, and a state row. -#}
 {% macro person_batch_relation() -%}
   {{ return(api.Relation.create(database=this.database, schema=this.schema,
                                 identifier=this.identifier ~ '__batch')) }}
@@ -60,7 +44,7 @@
   coalesce(cast({{ column }} as {{ dbt.type_string() }}), '')
 {%- endmacro %}
 
-{#- A group of an aggregate as one text key (null and '' are one key: a larger batch, never wrong). -#}
+{#- Columns as one text key, e.g. an aggregate's group (null and '' are one key: a larger batch, never wrong). -#}
 {% macro group_key(columns) -%}
   {%- set parts = [] -%}
   {%- for column in columns -%}
@@ -82,18 +66,18 @@
 {% macro create_person_batch_tables() -%}
   {%- if incremental_materialization() == 'incremental' -%}
   create schema if not exists {{ api.Relation.create(schema='audit').include(database=false, identifier=false) }};
-  create table if not exists {{ person_changes_relation() }} (
+  create table if not exists {{ audit_relation('person_changes') }} (
       changed_at {{ dbt.type_timestamp() }},
       person_key {{ dbt.type_string() }},
       everyone {{ dbt.type_boolean() }}
   );
-  create table if not exists {{ group_changes_relation() }} (
+  create table if not exists {{ audit_relation('group_changes') }} (
       model_name {{ dbt.type_string() }},
       changed_at {{ dbt.type_timestamp() }},
       group_key {{ dbt.type_string() }},
       everyone {{ dbt.type_boolean() }}
   );
-  create table if not exists {{ landing_file_spans_relation() }} (
+  create table if not exists {{ audit_relation('landing_file_spans') }} (
       table_name {{ dbt.type_string() }},
       landing_file {{ dbt.type_string() }},
       min_processed_at {{ dbt.type_timestamp() }},
@@ -101,9 +85,9 @@
       rows_without_processing_time bigint
   );
   {%- if flags.FULL_REFRESH %}
-  delete from {{ landing_file_spans_relation() }};
+  delete from {{ audit_relation('landing_file_spans') }};
   {%- endif %}
-  create table if not exists {{ processing_manifest_relation() }} (
+  create table if not exists {{ audit_relation('processing_manifest') }} (
       model_name {{ dbt.type_string() }},
       processed_through {{ dbt.type_timestamp() }},
       fingerprint {{ dbt.type_string() }},
@@ -124,7 +108,7 @@
 {% macro log_person_changes(person_keys_sql=none) -%}
   {%- set deliveries = adapter.get_relation(this.database, this.schema, 'base_cio__deliveries') -%}
   {%- set subjects = adapter.get_relation(this.database, this.schema, 'base_cio__subjects') -%}
-  insert into {{ person_changes_relation() }} (changed_at, person_key, everyone)
+  insert into {{ audit_relation('person_changes') }} (changed_at, person_key, everyone)
   {#- A batch run on a database still being built (some base tables missing): everyone. -#}
   {% if person_keys_sql is none or deliveries is none or subjects is none -%}
   select {{ run_started_literal() }}, cast(null as {{ dbt.type_string() }}), true
@@ -180,7 +164,7 @@
 
 {#- Log the groups of this (per-person) model's rows that match a condition, or everyone. -#}
 {% macro log_group_changes(stamp, condition=none) -%}
-  insert into {{ group_changes_relation() }} (model_name, changed_at, group_key, everyone)
+  insert into {{ audit_relation('group_changes') }} (model_name, changed_at, group_key, everyone)
   {% if condition is none -%}
   select '{{ this.identifier }}', cast('{{ stamp }}' as {{ dbt.type_timestamp() }}), cast(null as {{ dbt.type_string() }}), true
   {%- else -%}
@@ -249,17 +233,17 @@
     from (
         select min(reached) as through
         from (
-            select max(changed_at) as reached from {{ person_changes_relation() }}
+            select max(changed_at) as reached from {{ audit_relation('person_changes') }}
             union all
-            select processed_through as reached from {{ processing_manifest_relation() }}
+            select processed_through as reached from {{ audit_relation('processing_manifest') }}
             where {{ parent_filter }}
         ) as reached_points
     ) as reach
     left join (
-        select * from {{ processing_manifest_relation() }} where model_name = '{{ this.identifier }}'
+        select * from {{ audit_relation('processing_manifest') }} where model_name = '{{ this.identifier }}'
     ) as own on true
     cross join (
-        select max(rebuilt_at) as newest from {{ processing_manifest_relation() }}
+        select max(rebuilt_at) as newest from {{ audit_relation('processing_manifest') }}
         where {{ parent_filter }}
     ) as parent_rebuilds
   {%- endset -%}
@@ -282,7 +266,7 @@
   {%- endif -%}
   {%- set source = aggregated_source() -%}
   {%- set everyone = run_query(
-      'select count(*) from ' ~ (person_changes_relation() if source is none else group_changes_relation())
+      'select count(*) from ' ~ (audit_relation('person_changes') if source is none else audit_relation('group_changes'))
       ~ ' where everyone' ~ ('' if source is none else " and model_name = '" ~ source.name ~ "'")
       ~ " and changed_at > cast('" ~ state.processed_through ~ "' as " ~ dbt.type_timestamp() ~ ')'
       ~ " and changed_at <= cast('" ~ state.through ~ "' as " ~ dbt.type_timestamp() ~ ')') -%}
@@ -296,7 +280,9 @@
 {#-
   Pre-hook of every intermediate model and mart (a no-op for the tables among them): write the
   batch's scratch table and delete the rows it inserts again. A per-person model with `group_by`
-  first logs the groups of the rows it deletes, for the aggregate over it.
+  first logs the groups of the rows it deletes, for the aggregate over it. The scratch table also
+  holds one row (no key) with the state the post-hook records: how far the log is processed, the
+  fingerprint and the last full rebuild, so neither is computed twice.
 -#}
 {% macro prepare_person_batch() -%}
   {%- if not is_person_batch_model() -%}
@@ -308,11 +294,12 @@
   {%- set group_by = model.config.meta.get('group_by') -%}
   {%- set everyone_sql = 'select cast(null as ' ~ dbt.type_string() ~ ') as batch_key, true as everyone' -%}
   {%- set state = person_batch_state() -%}
+  {%- set fingerprint = person_batch_fingerprint() -%}
   {%- set statements = [] -%}
   {%- if not is_incremental() -%}
     {%- set batch_sql = everyone_sql -%}
   {%- else -%}
-    {%- set reason = person_batch_full_reason(state, person_batch_fingerprint()) -%}
+    {%- set reason = person_batch_full_reason(state, fingerprint) -%}
     {%- if reason is not none -%}
       {{ log(this.identifier ~ ': rebuilt in full: ' ~ reason, info=True) }}
       {%- set batch_sql = everyone_sql -%}
@@ -324,10 +311,10 @@
       {%- endset -%}
       {%- if source is none -%}
         {%- set batch_sql = 'select distinct person_key as batch_key, false as everyone from '
-                            ~ person_changes_relation() ~ ' where not everyone and ' ~ window -%}
+                            ~ audit_relation('person_changes') ~ ' where not everyone and ' ~ window -%}
       {%- else -%}
         {%- set batch_sql = 'select distinct group_key as batch_key, false as everyone from '
-                            ~ group_changes_relation() ~ " where model_name = '" ~ source.name
+                            ~ audit_relation('group_changes') ~ " where model_name = '" ~ source.name
                             ~ "' and not everyone and " ~ window -%}
       {%- endif -%}
       {%- set in_batch = key ~ ' in (select batch_key from ' ~ batch ~ ')' -%}
@@ -340,9 +327,16 @@
   {%- if group_by and batch_sql == everyone_sql -%}
     {%- do statements.append(log_group_changes(state.through)) -%}
   {%- endif -%}
+  {%- set text = dbt.type_string() -%}
   drop table if exists {{ batch }};
   {#- Plain SQL: dbt's create-table macro would apply the mart's contract to the scratch table. -#}
-  create table {{ batch }} as {{ batch_sql }}
+  create table {{ batch }} as
+  select batch_key, everyone, cast(null as {{ text }}) as processed_through,
+      cast(null as {{ text }}) as fingerprint, cast(null as {{ text }}) as rebuilt_at
+  from ({{ batch_sql }}) as batch_keys
+  union all
+  select cast(null as {{ text }}), false, '{{ state.through }}', '{{ fingerprint }}',
+      {% if state.rebuilt_at is none %}cast(null as {{ text }}){% else %}'{{ state.rebuilt_at }}'{% endif %}
   {%- for statement in statements %};
   {{ statement }}
   {%- endfor -%}
@@ -353,22 +347,24 @@
   {%- if not is_person_batch_model() -%}
     {{ return('select 1') }}
   {%- endif -%}
-  {%- set state = person_batch_state() -%}
-  {%- set rebuilt = run_query('select count(*) from ' ~ person_batch_relation() ~ ' where everyone').rows[0][0] > 0 -%}
+  {%- set state = run_query(
+      'select max(processed_through), max(fingerprint), max(rebuilt_at),'
+      ~ ' count(case when everyone then 1 end) from ' ~ person_batch_relation()).rows[0] -%}
+  {%- set through, fingerprint, rebuilt_at, rebuilt = state[0], state[1], state[2], state[3] > 0 -%}
   {%- if model.config.meta.get('group_by') and not rebuilt %}
-  {{ log_group_changes(state.through, person_key('person_id') ~ ' in (select batch_key from ' ~ person_batch_relation() ~ ')') }};
+  {{ log_group_changes(through, person_key('person_id') ~ ' in (select batch_key from ' ~ person_batch_relation() ~ ')') }};
   {%- endif %}
-  delete from {{ processing_manifest_relation() }} where model_name = '{{ this.identifier }}';
-  insert into {{ processing_manifest_relation() }}
+  delete from {{ audit_relation('processing_manifest') }} where model_name = '{{ this.identifier }}';
+  insert into {{ audit_relation('processing_manifest') }}
       (model_name, processed_through, fingerprint, rebuilt_at, processed_at)
   select
       '{{ this.identifier }}',
-      cast('{{ state.through }}' as {{ dbt.type_timestamp() }}),
-      '{{ person_batch_fingerprint() }}',
-      {% if rebuilt or state.rebuilt_at is none -%}
+      cast('{{ through }}' as {{ dbt.type_timestamp() }}),
+      '{{ fingerprint }}',
+      {% if rebuilt or rebuilt_at is none -%}
       {{ run_started_literal() }},
       {%- else -%}
-      cast('{{ state.rebuilt_at }}' as {{ dbt.type_timestamp() }}),
+      cast('{{ rebuilt_at }}' as {{ dbt.type_timestamp() }}),
       {%- endif %}
       {{ run_started_literal() }};
   drop table if exists {{ person_batch_relation() }}
@@ -426,10 +422,10 @@
       {%- do groups.append("'" ~ node.name ~ "'") -%}
     {%- endif -%}
   {%- endfor -%}
-  {%- for log_relation, names in [(person_changes_relation(), people), (group_changes_relation(), groups)] if names -%}
+  {%- for log_relation, names in [(audit_relation('person_changes'), people), (audit_relation('group_changes'), groups)] if names -%}
   delete from {{ log_relation }}
   where changed_at < (
-      select min(processed_through) from {{ processing_manifest_relation() }}
+      select min(processed_through) from {{ audit_relation('processing_manifest') }}
       where model_name in ({{ names | join(', ') }})
       having count(*) = {{ names | length }}
   ){% if not loop.last %};{% endif %}

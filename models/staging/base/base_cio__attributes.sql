@@ -21,21 +21,19 @@
 with
 
 landed as (
-    select * from {{ ref('lnd_attributes') }}
-    -- Incremental runs: only the processing-time batch and every row of its keys.
-    where {{ landing_batch_filter('attributes') }}
+    select * from {{ landing_batch_rows(ref('lnd_attributes')) }}
 ),
 
 repeated_keys as (
     -- Keys landed more than once, the only ones a window has to rank (most keys land once).
-    -- Grouped by the key's text columns only, over every landed row: the same instant can be
-    -- written as different text, so a coarser group keeps every key with several valid rows
-    -- in it, and it needs no timestamp parsed (the batch filter would parse one per row).
+    -- Grouped by the key's text columns only: the same instant can be written as different
+    -- text, so a coarser group keeps every key with several valid rows in it, and it needs no
+    -- timestamp parsed. A batch holds every row of its keys, so its groups are enough.
     select
         workspace_id,
         internal_customer_id,
         attribute_name
-    from {{ ref('lnd_attributes') }}
+    from {{ landing_batch_rows(ref('lnd_attributes')) }}
     group by workspace_id, internal_customer_id, attribute_name
     having count(*) > 1
 ),

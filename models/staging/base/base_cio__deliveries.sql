@@ -23,16 +23,13 @@
 with
 
 landed as (
-    select * from {{ ref('lnd_deliveries') }}
-    -- Incremental runs: only the processing-time batch and every row of its keys.
-    where {{ landing_batch_filter('deliveries') }}
+    select * from {{ landing_batch_rows(ref('lnd_deliveries')) }}
 ),
 
 repeated_keys as (
     -- Keys landed more than once, the only ones a window has to rank (most keys land once).
     select delivery_id
-    from {{ ref('lnd_deliveries') }}
-    where {{ landing_batch_filter('deliveries') }}
+    from {{ landing_batch_rows(ref('lnd_deliveries')) }}
     group by delivery_id
     having count(*) > 1
 ),

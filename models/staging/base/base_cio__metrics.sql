@@ -21,16 +21,13 @@
 with
 
 landed as (
-    select * from {{ ref('lnd_metrics') }}
-    -- Incremental runs: only the processing-time batch and every row of its keys.
-    where {{ landing_batch_filter('metrics') }}
+    select * from {{ landing_batch_rows(ref('lnd_metrics')) }}
 ),
 
 repeated_keys as (
     -- Keys landed more than once, the only ones a window has to rank (most keys land once).
     select event_id
-    from {{ ref('lnd_metrics') }}
-    where {{ landing_batch_filter('metrics') }}
+    from {{ landing_batch_rows(ref('lnd_metrics')) }}
     group by event_id
     having count(*) > 1
 ),

@@ -22,16 +22,13 @@
 with
 
 landed as (
-    select * from {{ ref('lnd_outputs') }}
-    -- Incremental runs: only the processing-time batch and every row of its keys.
-    where {{ landing_batch_filter('outputs') }}
+    select * from {{ landing_batch_rows(ref('lnd_outputs')) }}
 ),
 
 repeated_keys as (
     -- Keys landed more than once, the only ones a window has to rank (most keys land once).
     select output_id
-    from {{ ref('lnd_outputs') }}
-    where {{ landing_batch_filter('outputs') }}
+    from {{ landing_batch_rows(ref('lnd_outputs')) }}
     group by output_id
     having count(*) > 1
 ),

@@ -21,9 +21,7 @@
 with
 
 landed as (
-    select * from {{ ref('lnd_people') }}
-    -- Incremental runs: only the processing-time batch and every row of its keys.
-    where {{ landing_batch_filter('people') }}
+    select * from {{ landing_batch_rows(ref('lnd_people')) }}
 ),
 
 repeated_keys as (
@@ -31,8 +29,7 @@ repeated_keys as (
     select
         workspace_id,
         internal_customer_id
-    from {{ ref('lnd_people') }}
-    where {{ landing_batch_filter('people') }}
+    from {{ landing_batch_rows(ref('lnd_people')) }}
     group by workspace_id, internal_customer_id
     having count(*) > 1
 ),

@@ -22,16 +22,13 @@
 with
 
 landed as (
-    select * from {{ ref('lnd_subjects') }}
-    -- Incremental runs: only the processing-time batch and every row of its keys.
-    where {{ landing_batch_filter('subjects') }}
+    select * from {{ landing_batch_rows(ref('lnd_subjects')) }}
 ),
 
 repeated_keys as (
     -- Keys landed more than once, the only ones a window has to rank (most keys land once).
     select subject_name
-    from {{ ref('lnd_subjects') }}
-    where {{ landing_batch_filter('subjects') }}
+    from {{ landing_batch_rows(ref('lnd_subjects')) }}
     group by subject_name
     having count(*) > 1
 ),

@@ -22,16 +22,13 @@
 with
 
 landed as (
-    select * from {{ ref('lnd_events') }}
-    -- Incremental runs: only the processing-time batch and every row of its keys.
-    where {{ landing_batch_filter('events') }}
+    select * from {{ landing_batch_rows(ref('lnd_events')) }}
 ),
 
 repeated_keys as (
     -- Keys landed more than once, the only ones a window has to rank (most keys land once).
     select event_id
-    from {{ ref('lnd_events') }}
-    where {{ landing_batch_filter('events') }}
+    from {{ landing_batch_rows(ref('lnd_events')) }}
     group by event_id
     having count(*) > 1
 ),
