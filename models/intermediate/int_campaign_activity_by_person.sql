@@ -30,93 +30,55 @@ conversions as (
     where {{ person_batch_semi_join('credited_delivery_id', 'select delivery_id from deliveries') }}
 ),
 
-metric_days as (
+activity as (
+    -- Metrics and credited conversions of the batch's deliveries, each on its own day: one
+    -- grouping below counts both (a group is a day with either; nulls group together).
     select
         deliveries.workspace_id,
         deliveries.person_id,
         deliveries.campaign_id,
         deliveries.action_id,
         cast(metrics.created_at as date) as activity_date,
-        count(case when metrics.metric = 'sent' then 1 end) as sent,
-        count(case when metrics.metric = 'delivered' then 1 end) as delivered,
-        count(case when metrics.metric = 'opened' then 1 end) as opened,
-        count(distinct case when metrics.metric = 'opened' then metrics.delivery_id end) as unique_opened,
-        count(case when metrics.metric = 'clicked' and metrics.link_id is not null then 1 end) as clicked,
-        count(distinct case when metrics.metric = 'clicked' and metrics.link_id is not null then metrics.delivery_id end)
-            as unique_clicked,
-        count(case when metrics.metric = 'bounced' then 1 end) as bounced,
-        count(case when metrics.metric = 'unsubscribed' then 1 end) as unsubscribed
+        metrics.metric,
+        metrics.link_id,
+        metrics.delivery_id,
+        false as is_conversion
     from metrics
     inner join deliveries on metrics.delivery_id = deliveries.delivery_id
-    group by
-        deliveries.workspace_id, deliveries.person_id, deliveries.campaign_id, deliveries.action_id,
-        cast(metrics.created_at as date)
-),
-
-conversion_days as (
+    union all
     select
         deliveries.workspace_id,
         deliveries.person_id,
         deliveries.campaign_id,
         deliveries.action_id,
         cast(conversions.converted_at as date) as activity_date,
-        count(*) as converted
+        null as metric,
+        null as link_id,
+        null as delivery_id,
+        true as is_conversion
     from conversions
     inner join deliveries on conversions.credited_delivery_id = deliveries.delivery_id
-    group by
-        deliveries.workspace_id, deliveries.person_id, deliveries.campaign_id, deliveries.action_id,
-        cast(conversions.converted_at as date)
-),
-
-days as (
-    select
-        workspace_id,
-        person_id,
-        campaign_id,
-        action_id,
-        activity_date
-    from metric_days
-    union
-    select
-        workspace_id,
-        person_id,
-        campaign_id,
-        action_id,
-        activity_date
-    from conversion_days
 ),
 
 final as (
     select
-        days.workspace_id,
-        days.person_id,
-        days.campaign_id,
-        days.action_id,
-        days.activity_date,
-        coalesce(metric_days.sent, 0) as sent,
-        coalesce(metric_days.delivered, 0) as delivered,
-        coalesce(metric_days.opened, 0) as opened,
-        coalesce(metric_days.unique_opened, 0) as unique_opened,
-        coalesce(metric_days.clicked, 0) as clicked,
-        coalesce(metric_days.unique_clicked, 0) as unique_clicked,
-        coalesce(conversion_days.converted, 0) as converted,
-        coalesce(metric_days.bounced, 0) as bounced,
-        coalesce(metric_days.unsubscribed, 0) as unsubscribed
-    from days
-    left join metric_days
-        on
-            days.workspace_id = metric_days.workspace_id
-            and days.person_id is not distinct from metric_days.person_id
-            and days.campaign_id is not distinct from metric_days.campaign_id
-            and days.action_id is not distinct from metric_days.action_id
-            and days.activity_date = metric_days.activity_date
-    left join conversion_days
-        on
-            days.workspace_id = conversion_days.workspace_id
-            and days.person_id is not distinct from conversion_days.person_id
-            and days.campaign_id is not distinct from conversion_days.campaign_id
-            and days.action_id is not distinct from conversion_days.action_id
-            and days.activity_date = conversion_days.activity_date
+        workspace_id,
+        person_id,
+        campaign_id,
+        action_id,
+        activity_date,
+        count(case when metric = 'sent' then 1 end) as sent,
+        count(case when metric = 'delivered' then 1 end) as delivered,
+        count(case when metric = 'opened' then 1 end) as opened,
+        count(distinct case when metric = 'opened' then delivery_id end) as unique_opened,
+        count(case when metric = 'clicked' and link_id is not null then 1 end) as clicked,
+        count(distinct case when metric = 'clicked' and link_id is not null then delivery_id end)
+            as unique_clicked,
+        count(case when is_conversion then 1 end) as converted,
+        count(case when metric = 'bounced' then 1 end) as bounced,
+        count(case when metric = 'unsubscribed' then 1 end) as unsubscribed
+    from activity
+    group by workspace_id, person_id, campaign_id, action_id, activity_date
 )
 
 select * from final
