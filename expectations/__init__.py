@@ -6,11 +6,16 @@ guard in `meta["rule"]`. `expectations.runner.run_suites` validates them all; `g
 prints the failures.
 """
 
-from expectations.rule_suite import RuleSuite, Severity
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from expectations.rule_suite import RuleSuite
 
 
-def all_suites() -> list[RuleSuite]:
-    """Every rule suite, in the order they are reported."""
+def all_suites() -> list["RuleSuite"]:
+    """Every rule suite, in the order they are reported. Great Expectations is imported here, not
+    with the package: loading it takes seconds, and the Dagster code location (every run worker)
+    imports `expectations.history` without needing it."""
     from expectations import credit, exits, integrity, no_retroactive_conversions, windows
 
     return [
@@ -22,4 +27,4 @@ def all_suites() -> list[RuleSuite]:
     ]
 
 
-__all__ = ["RuleSuite", "Severity", "all_suites"]
+__all__ = ["all_suites"]

@@ -177,6 +177,20 @@ def test_definitions_load_with_dbt_groups_checks_and_automation(
     assert not goalline_models.can_subset and goalline_daily_batch.can_subset
 
 
+def test_loading_the_code_location_does_not_import_great_expectations() -> None:
+    """Every run worker and the code server load the code location: Great Expectations (about
+    half of that import time when it was pulled in through the `expectations` package) is
+    imported only by the ops that run the suites."""
+    probe = (
+        "import sys; import orchestration.definitions; print(sorted(m for m in sys.modules"
+        " if m.split('.')[0] in ('great_expectations', 'pyspark')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
+
+
 def test_a_full_build_materialises_the_marts_and_every_rule_check_passes(
     full_build: tuple[Path, dg.ExecuteInProcessResult],
 ) -> None:
