@@ -12,7 +12,9 @@ The landing data is tests/test_expectations.py's clean landing moved to the last
 quarantined event, so the partitions (from GOALLINE_PARTITIONS_START) are few. Chromium comes
 from Debian (`apt-get install chromium`): Playwright's own browser download is not reachable
 here. The test installs it when missing and skips, saying why, only if that fails. Screenshots go
-to tests/artifacts/.
+to tests/artifacts/. Starting `goalline ui`, the browser page and the clicks of "Materialize all"
+are in benchmarks/dagster_ui.py, shared with benchmarks/materialize_all.py (the same click on the
+demo, timed).
 
 Shown able to fail: before `goalline_models` was one unit (orchestration/dbt_assets.py), the same
 "Materialize all" on the demo had queued five runs of model subsets behind the daily batch when
@@ -20,15 +22,8 @@ it was stopped (the issue saw 10), so `len(runs) <= 2` fails; before failure_det
 page showed no rows of the failing test.
 """
 
-import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -39,50 +34,19 @@ import duckdb
 import pytest
 from test_expectations import clean_landing
 
+from benchmarks.dagster_ui import (
+    ChromiumUnavailable,
+    browser_page,
+    ensure_chromium,
+    finished_backfill,
+    goalline_ui,
+    launch_materialize_all,
+    open_when_loaded,
+)
+
 from landing_builder import Landing
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-GOALLINE = str(Path(sys.executable).parent / "goalline")
-BACKFILL_TIMEOUT = 600
-
-
-def ensure_chromium() -> Path:
-    if CHROMIUM.exists():
-        return CHROMIUM
-    if shutil.which("apt-get") is None:
-        pytest.skip("chromium is missing and apt-get is not available to install it")
-    install = subprocess.run(
-        "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium",
-        shell=True,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    if install.returncode != 0 or not CHROMIUM.exists():
-        pytest.skip(f"could not install chromium with apt-get: {install.stderr.strip()[-300:]}")
-    return CHROMIUM
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 240) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"goalline ui exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(1)
-    raise AssertionError(f"goalline ui did not answer {url} within {timeout}s")
 
 
 def days_ago(today: date, days: int) -> str:
@@ -136,135 +100,29 @@ class Ui:
 
 @pytest.fixture(scope="module")
 def chromium() -> Path:
-    return ensure_chromium()
+    try:
+        return ensure_chromium()
+    except ChromiumUnavailable as error:
+        pytest.skip(str(error))
 
 
 @pytest.fixture(scope="module")
 def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ui]:
-    """`goalline ui` as an operator starts it: it creates DAGSTER_HOME (queued runs, the DuckDB
-    pool) and runs dagster dev, the webserver and the daemon."""
-    from orchestration.project import parse_manifest
-
-    parse_manifest()
+    """`goalline ui` on the recent landing, partitions from its first day, a fresh DAGSTER_HOME."""
     workdir = tmp_path_factory.mktemp("ui")
     today = datetime.now(UTC).date()
     landing = recent_landing(today).write(workdir / "landing")
     home = workdir / "dagster_home"
-    port = free_port()
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "CONVERSIONS_LANDING_DIR": str(landing),
-        "CONVERSIONS_DUCKDB_PATH": str(workdir / "ui.duckdb"),
-        "GOALLINE_PARTITIONS_START": days_ago(today, 9),
-    }
-    log = (workdir / "goalline_ui.log").open("w")
-    process = subprocess.Popen(
-        [GOALLINE, "ui", "--port", str(port)],
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{url}/server_info", process)
-        yield Ui(url, home, landing, workdir / "ui.duckdb", today)
-    finally:
-        # The whole session: dagster dev, its webserver, daemon, code servers and run workers.
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
+    db = workdir / "ui.duckdb"
+    with goalline_ui(home, landing, db, days_ago(today, 9), workdir / "goalline_ui.log") as url:
+        yield Ui(url, home, landing, db, today)
 
 
 @pytest.fixture(scope="module")
 def browser(chromium: Path) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=["--no-sandbox"]
-        )
-        try:
-            page = launched.new_page(viewport={"width": 1600, "height": 1000})
-            # The first visit shows a newsletter dialog over the page, whenever it loads.
-            page.add_locator_handler(
-                page.get_by_role("button", name="Skip"), lambda skip: skip.click()
-            )
-            yield page
-        finally:
-            launched.close()
-
-
-def open_when_loaded(page: Any, url: str, text: str, timeout: float = 240) -> None:
-    """Open url until text shows: the webserver answers before the code location has loaded."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    deadline = time.time() + timeout
-    while True:
-        page.goto(url, wait_until="networkidle")
-        try:
-            page.get_by_text(text, exact=True).first.wait_for(timeout=15_000)
-        except PlaywrightTimeout:
-            if time.time() > deadline:
-                raise
-            continue
-        return
-
-
-def launch_materialize_all(page: Any, ui: Ui, partitions: str | None) -> None:
-    """The lineage page's "Materialize all", every partition or those typed as an operator would
-    (`2026-01-05` or `[2026-01-01...2026-01-05]`), launched as a backfill."""
-    open_when_loaded(page, f"{ui.url}/asset-groups", "Global asset lineage")
-    # Enabled once the graph has loaded, labelled with the asset count: "Materialize all (69)...".
-    materialize = page.get_by_role("button", name="Materialize all").first
-    materialize.wait_for(timeout=180_000)
-    materialize.click()
-    dialog = page.get_by_role("dialog").filter(has_text="Launch runs to materialize")
-    dialog.get_by_text("Partition selection").first.wait_for(timeout=60_000)
-    if partitions is None:
-        dialog.get_by_role("button", name="All", exact=True).click()
-    else:
-        dialog.get_by_role("button", name="Custom", exact=True).click()
-        field = dialog.locator("input[type=text]").first
-        field.fill(partitions)
-        field.press("Enter")
-    launch = dialog.get_by_role("button", name="Launch backfill")
-    launch.click()
-    dialog.wait_for(state="detached", timeout=60_000)
-
-
-def finished_backfill(home: Path, known: set[str]) -> tuple[Any, list[Any], float]:
-    """Waits for the one backfill not in known to end; returns it, its runs and its seconds."""
-    import dagster as dg
-    from dagster._core.execution.backfill import BulkActionStatus
-    from dagster._core.storage.dagster_run import RunsFilter
-
-    ended = {
-        BulkActionStatus.COMPLETED,
-        BulkActionStatus.COMPLETED_SUCCESS,
-        BulkActionStatus.COMPLETED_FAILED,
-        BulkActionStatus.FAILED,
-        BulkActionStatus.CANCELED,
-    }
-    deadline = time.time() + BACKFILL_TIMEOUT
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        while True:
-            fresh = [b for b in instance.get_backfills() if b.backfill_id not in known]
-            if fresh and fresh[0].status in ended:
-                backfill = fresh[0]
-                runs = instance.get_runs(RunsFilter.for_backfill(backfill.backfill_id))
-                if all(run.is_finished for run in runs):
-                    records = [instance.get_run_record_by_id(run.run_id) for run in runs]
-                    last_end = max(record.end_time or 0 for record in records)
-                    return backfill, runs, last_end - backfill.backfill_timestamp
-            assert time.time() < deadline, "the backfill did not finish"
-            time.sleep(2)
+    with browser_page(chromium) as page:
+        yield page
 
 
 def reconciliation(db: Path, table: str) -> tuple:
@@ -282,7 +140,7 @@ def test_materialize_all_fails_on_a_late_row_and_a_backfilled_range_fixes_it(
     import dagster as dg
 
     page = browser
-    launch_materialize_all(page, ui, None)
+    launch_materialize_all(page, ui.url, None)
     backfill, runs, seconds = finished_backfill(ui.home, set())
     print(f"Materialize all: {len(runs)} run(s), {seconds:.0f} s")
     assert 1 <= len(runs) <= 2
@@ -307,7 +165,7 @@ def test_materialize_all_fails_on_a_late_row_and_a_backfilled_range_fixes_it(
     written = late.write(ui.landing.parent / "late")
     shutil.move(written / "subjects_000001.csv", ui.landing / "subjects_late.csv")
     yesterday = days_ago(ui.today, 1)
-    launch_materialize_all(page, ui, f"[{days_ago(ui.today, 2)}...{yesterday}]")
+    launch_materialize_all(page, ui.url, f"[{days_ago(ui.today, 2)}...{yesterday}]")
     failed, failed_runs, _ = finished_backfill(ui.home, {backfill.backfill_id})
     [failed_run] = [run for run in failed_runs if run.status == dg.DagsterRunStatus.FAILURE]
     open_when_loaded(page, f"{ui.url}/runs/{failed_run.run_id}", "STEP_FAILURE")
@@ -319,7 +177,7 @@ def test_materialize_all_fails_on_a_late_row_and_a_backfilled_range_fixes_it(
     page.screenshot(path=str(ARTIFACTS / "failed_run_reconciliation.png"), full_page=True)
     assert reconciliation(ui.db, "subjects") == (2, 2, 0, 0, 0)  # the failed run published nothing
 
-    launch_materialize_all(page, ui, f"[{days_ago(ui.today, 9)}...{yesterday}]")
+    launch_materialize_all(page, ui.url, f"[{days_ago(ui.today, 9)}...{yesterday}]")
     _, fixed_runs, _ = finished_backfill(ui.home, {backfill.backfill_id, failed.backfill_id})
     assert 1 <= len(fixed_runs) <= 2
     assert {run.status for run in fixed_runs} == {dg.DagsterRunStatus.SUCCESS}
