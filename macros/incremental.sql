@@ -243,9 +243,12 @@
     {%- else %}
     {{ record_landing_file_spans(this.identifier.split('__')[1]) }};
     {% endif -%}
-  {%- endif -%}
   drop table if exists {{ scratch }};
   drop table if exists {{ landing_batch_rows_relation() }}
+  {%- else -%}
+  {#- A plain table (Spark): no scratch tables, and one statement per hook there. -#}
+  select 1
+  {%- endif -%}
 {%- endmacro %}
 
 {#-
