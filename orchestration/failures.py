@@ -3,7 +3,6 @@ message, and for a failing test a few of the rows it found, queried before the w
 the DuckDB file is discarded (the published file never holds them).
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from orchestration.run_metadata import markdown_table
+from orchestration.run_metadata import markdown_table, run_results
 
 SAMPLE_ROWS = 5
 
@@ -26,11 +25,7 @@ class FailedNode:
 
 
 def failed_nodes(target_path: Path) -> list[FailedNode]:
-    """Nodes dbt reported as error or fail in run_results.json (none if dbt did not get there)."""
-    results_path = target_path / "run_results.json"
-    if not results_path.exists():
-        return []
-    results = json.loads(results_path.read_text()).get("results", [])
+    """Nodes dbt reported as error or fail in run_results.json."""
     return [
         FailedNode(
             name=result["unique_id"].split(".")[-1],
@@ -39,7 +34,7 @@ def failed_nodes(target_path: Path) -> list[FailedNode]:
             message=(result.get("message") or "").strip(),
             compiled_code=result.get("compiled_code"),
         )
-        for result in results
+        for result in run_results(target_path)
         if result.get("status") in ("error", "fail")
     ]
 

@@ -1,8 +1,10 @@
 """The one DbtProject of the code location and the translator that names its assets.
 
 Asset keys and groups come from dbt itself: the key is [schema, model] with the schema the model
-is configured to build into (landing, staging, intermediate, marts, audit, rules), the group is the
-model's top folder (landing, staging, intermediate, marts, audit, semantic) and `rules` for seeds.
+is configured to build into (staging, intermediate, marts, audit), the group is the model's top
+folder (staging, intermediate, marts, audit, semantic). The nodes tagged `daily` (landing views,
+base models, the staging views over them, rule seeds) are not assets of their own but one, the
+processing-day batch (orchestration/dbt_assets.py).
 """
 
 import os
@@ -22,6 +24,9 @@ from goalline.paths import PROFILES_DIR, PROJECT_DIR
 # Not target/: other tools (plain `dbt build`, goalline builds) write their manifest there.
 MANIFEST_TARGET = Path("target", "dagster")
 LANDING_FILES_PREFIX = "landing_files"
+DAILY_TAG = "daily"
+DAILY_SELECT = f"tag:{DAILY_TAG}"
+DAILY_BATCH_KEY = dg.AssetKey(["staging", "daily_batch"])
 
 goalline_project = DbtProject(
     project_dir=PROJECT_DIR,
@@ -57,7 +62,7 @@ def landing_files_key(table: str) -> dg.AssetKey:
 
 
 class GoallineTranslator(DagsterDbtTranslator):
-    """Keys [schema, name], groups from the folder, landing views fed by the landing files."""
+    """Keys [schema, name] and groups from the folder."""
 
     def __init__(self) -> None:
         super().__init__(DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -67,20 +72,6 @@ class GoallineTranslator(DagsterDbtTranslator):
         return dg.AssetKey([schema, dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        if dbt_resource_props["resource_type"] == "seed":
-            return "rules"
         fqn = dbt_resource_props.get("fqn") or []
         # fqn: [project, folder, ..., name]; a model at the root of models/ has no folder.
         return fqn[1] if len(fqn) > 2 else "default"
-
-    def get_asset_spec(
-        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
-    ) -> dg.AssetSpec:
-        spec = super().get_asset_spec(manifest, unique_id, project)
-        props = self.get_resource_props(manifest, unique_id)
-        name = props["name"]
-        if props["resource_type"] == "model" and name.startswith("lnd_"):
-            # Landing views read files, not dbt sources: make the files their upstream asset.
-            table = name.removeprefix("lnd_")
-            spec = spec.merge_attributes(deps=[landing_files_key(table)])
-        return spec

@@ -1,5 +1,8 @@
 """On-call metadata attached to each dbt materialization once the build has released the file.
 
+The daily batch (one asset for every `daily` dbt node) gets its window, what each node did and
+the rows of each base table.
+
 Every model gets its row count (`dagster/row_count`, shown by the UI) and where it lives; the
 marts also get the DuckDB path and a query to read them. fct_conversions carries the build
 summary's table per campaign (journeys, conversions, rate, deliveries after exit); stg_quarantine
@@ -11,7 +14,9 @@ pending, and overdue once older than the lookback (which fails the run). Only on
 target: on Postgres and Spark the events pass through unchanged.
 """
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -32,6 +37,14 @@ def _event_key(context: dg.AssetExecutionContext, event: Any) -> dg.AssetKey | N
     if isinstance(event, dg.MaterializeResult | dg.AssetMaterialization):
         return event.asset_key
     return None
+
+
+def run_results(target_path: Path) -> list[dict[str, Any]]:
+    """The node results of run_results.json (none if dbt did not get there)."""
+    results_path = target_path / "run_results.json"
+    if not results_path.exists():
+        return []
+    return list(json.loads(results_path.read_text()).get("results", []))
 
 
 def markdown_table(columns: list[str], rows: Iterable[tuple]) -> str:
@@ -128,3 +141,54 @@ def materialization_metadata(
             else:
                 event = event.with_metadata(merged)
         yield event
+
+
+def base_table_rows(warehouse: Warehouse) -> dict[str, int]:
+    """Rows of every base table of the published DuckDB file (staging.base_*)."""
+    with warehouse.read_only() as connection:
+        tables = connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'staging' "
+            "and table_type = 'BASE TABLE' and starts_with(table_name, 'base_') "
+            "order by table_name"
+        ).fetchall()
+        return {
+            f"staging.{name}": int(
+                connection.execute(f'select count(*) from staging."{name}"').fetchone()[0]
+            )
+            for (name,) in tables
+        }
+
+
+def daily_batch_metadata(
+    warehouse: Warehouse, target_path: Path, dbt_vars: Mapping[str, str] | None
+) -> dict[str, Any]:
+    """The batch's window, each model and seed dbt built with its status and seconds, how many
+    tests passed and, on DuckDB, the rows of each base table."""
+    window = (
+        f"[{dbt_vars['processing_start']}, {dbt_vars['processing_end']}) UTC"
+        if dbt_vars
+        else "full refresh: every landed row"
+    )
+    results = run_results(target_path)
+    nodes = [
+        (r["unique_id"].split(".")[-1], r["unique_id"].split(".")[0], r["status"])
+        + (round(float(r.get("execution_time") or 0), 2),)
+        for r in results
+        if not r["unique_id"].startswith("test.")
+    ]
+    metadata: dict[str, Any] = {
+        "processing_window": dg.MetadataValue.text(window),
+        "dbt_nodes": dg.MetadataValue.md(
+            markdown_table(["node", "type", "status", "seconds"], nodes)
+        ),
+        "tests_passed": dg.MetadataValue.int(
+            sum(1 for r in results if r["unique_id"].startswith("test.") and r["status"] == "pass")
+        ),
+    }
+    if warehouse.engine is Target.DUCKDB and warehouse.db.is_file():
+        try:
+            metadata["rows_by_base_table"] = dg.MetadataValue.json(base_table_rows(warehouse))
+        except duckdb.Error as error:
+            # Metadata is for humans: a file another process holds must not fail the build.
+            metadata["rows_by_base_table"] = dg.MetadataValue.text(f"not read: {error}")
+    return metadata

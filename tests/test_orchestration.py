@@ -32,6 +32,7 @@ JOURNEYS = dg.AssetKey(["marts", "fct_journeys"])
 HISTORY = dg.AssetKey(["audit", "conversion_history"])
 QUARANTINE = dg.AssetKey(["staging", "stg_quarantine"])
 RECONCILIATION = dg.AssetKey(["audit", "fct_landing_reconciliation"])
+DAILY_BATCH = dg.AssetKey(["staging", "daily_batch"])
 DAILY_TABLES = [
     "staging.stg_cio__deliveries",
     "staging.stg_cio__metrics",
@@ -137,14 +138,17 @@ def test_definitions_load_with_dbt_groups_checks_and_automation(
 
     graph = orchestration_defs.resolve_asset_graph()
     groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
-    assert {"landing", "staging", "intermediate", "marts", "audit", "rules"} <= groups
+    assert {"landing", "staging", "intermediate", "marts", "audit", "semantic"} <= groups
     assert graph.get(CONVERSIONS).group_name == "marts"
-    assert graph.get(dg.AssetKey(["staging", "stg_cio__metrics"])).partitions_def is not None
-    assert graph.get(CONVERSIONS).partitions_def is None
-    # Landing views are fed by observable landing files.
+    # One partitioned asset, the daily batch, fed by the observable landing files; the dbt nodes
+    # it builds are not assets, the models downstream of them depend on it.
+    partitioned = {key for key in graph.get_all_asset_keys() if graph.get(key).partitions_def}
+    assert partitioned == {DAILY_BATCH}
     landing_events = dg.AssetKey(["landing_files", "events"])
     assert graph.get(landing_events).is_observable
-    assert landing_events in graph.get(dg.AssetKey(["landing", "lnd_events"])).parent_keys
+    assert landing_events in graph.get(DAILY_BATCH).parent_keys
+    assert not graph.has(dg.AssetKey(["staging", "stg_cio__metrics"]))
+    assert graph.get(QUARANTINE).parent_keys == {DAILY_BATCH}
 
     check_keys = graph.asset_check_keys
     # dbt tests are asset checks; every GX suite guards its asset, the exit suite only warns.
@@ -174,7 +178,7 @@ def test_definitions_load_with_dbt_groups_checks_and_automation(
     from orchestration.dbt_assets import goalline_daily_batch, goalline_models
 
     # The models are materialised as one unit: a backfill requests them once (dbt_assets.py).
-    assert not goalline_models.can_subset and goalline_daily_batch.can_subset
+    assert not goalline_models.can_subset and goalline_daily_batch.keys == {DAILY_BATCH}
 
 
 def test_loading_the_code_location_does_not_import_great_expectations() -> None:
@@ -197,13 +201,13 @@ def test_a_full_build_materialises_the_marts_and_every_rule_check_passes(
     db, result = full_build
     assert result.success
     assert {CONVERSIONS, JOURNEYS, HISTORY, QUARANTINE} <= materialized_keys(result)
-    metrics_days = {
+    batch_days = {
         event.partition
         for event in result.get_asset_materialization_events()
-        if event.asset_key == dg.AssetKey(["staging", "stg_cio__metrics"])
+        if event.asset_key == DAILY_BATCH
     }
-    assert min(metrics_days) == FIRST_DAY and max(metrics_days) == LAST_DAY
-    assert len(metrics_days) == 113
+    assert min(batch_days) == FIRST_DAY and max(batch_days) == LAST_DAY
+    assert len(batch_days) == 113
     evaluations = check_evaluations(result)
     from orchestration.rule_checks import GUARDED_SUITES
 
@@ -247,7 +251,12 @@ def test_marts_carry_on_call_metadata(full_build: tuple[Path, dg.ExecuteInProces
     # table, landed, staged, quarantined, superseded, pending, overdue, oldest pending
     assert "| events | 3 | 2 | 1 | 0 | 0 | 0 |  |" in reconciliation["landing_reconciliation"].value
     assert metadata[JOURNEYS]["dagster/row_count"].value == 2
-    assert metadata[dg.AssetKey(["staging", "stg_cio__metrics"])]["dagster/row_count"].value == 6
+    batch = metadata[DAILY_BATCH]
+    assert batch["processing_window"].value == "[2025-10-01 00:00:00, 2026-01-22 00:00:00) UTC"
+    assert batch["rows_by_base_table"].value["staging.base_cio__metrics"] == 6
+    assert batch["rows_by_base_table"].value["staging.base_tracking__events"] == 3
+    assert "| base_tracking__events | model | success |" in batch["dbt_nodes"].value
+    assert batch["tests_passed"].value > 0
 
 
 def test_landing_observation_reports_files_rows_and_newest_processing_time(

@@ -3,7 +3,6 @@
     materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
-    tags=['daily'],
     pre_hook=[
         "{{ create_landing_batch('events') }}",
         "{{ delete_landing_batch('events') }}",
