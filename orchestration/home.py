@@ -19,6 +19,9 @@ telemetry:
 run_coordinator:
   module: dagster.core.run_coordinator
   class: QueuedRunCoordinator
+  config:
+    # Every run waits for the next dequeue (default every 5 s); the queue is short.
+    dequeue_interval_seconds: 1
 concurrency:
   pools:
     # One pool is used: {settings.DUCKDB_POOL}. Every op that opens the DuckDB file claims it.

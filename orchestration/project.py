@@ -7,7 +7,6 @@ base models, the staging views over them, rule seeds) are not assets of their ow
 processing-day batch (orchestration/dbt_assets.py).
 """
 
-import os
 import shutil
 import sys
 from collections.abc import Mapping
@@ -23,6 +22,8 @@ from goalline.paths import PROFILES_DIR, PROJECT_DIR
 
 # Not target/: other tools (plain `dbt build`, goalline builds) write their manifest there.
 MANIFEST_TARGET = Path("target", "dagster")
+# What `dbt parse` reads: a change to any of them makes the manifest stale.
+PROJECT_SOURCES = ("dbt_project.yml", "models", "macros", "seeds", "tests/dbt", "profiles")
 LANDING_FILES_PREFIX = "landing_files"
 DAILY_TAG = "daily"
 DAILY_SELECT = f"tag:{DAILY_TAG}"
@@ -50,9 +51,24 @@ def parse_manifest() -> Path:
     return goalline_project.manifest_path
 
 
+def manifest_is_stale(manifest: Path) -> bool:
+    """True when the manifest is missing or older than a file of the dbt project."""
+    if not manifest.exists():
+        return True
+    parsed = manifest.stat().st_mtime_ns
+    for source in PROJECT_SOURCES:
+        path = PROJECT_DIR / source
+        files = path.rglob("*") if path.is_dir() else [path] if path.exists() else []
+        if any(found.stat().st_mtime_ns > parsed for found in files):
+            return True
+    return False
+
+
 def prepare_manifest() -> Path:
-    """A manifest for the definitions: re-parsed under `dagster dev`, parsed once when missing."""
-    if os.environ.get("DAGSTER_IS_DEV_CLI") or not goalline_project.manifest_path.exists():
+    """A manifest for the definitions, re-parsed only when the project changed since: the code
+    server picks up edited models on reload, and each run worker (which loads the definitions
+    too) starts without a dbt parse of its own, about 5 s."""
+    if manifest_is_stale(goalline_project.manifest_path):
         parse_manifest()
     return goalline_project.manifest_path
 

@@ -181,6 +181,19 @@ def test_definitions_load_with_dbt_groups_checks_and_automation(
     assert not goalline_models.can_subset and goalline_daily_batch.keys == {DAILY_BATCH}
 
 
+def test_the_manifest_is_parsed_again_only_when_the_project_changed(tmp_path: Path) -> None:
+    """Each run worker loads the definitions: a current manifest spares it a dbt parse, and one
+    older than a project file (a model edited since, then the code server's reload) is stale."""
+    from orchestration.project import manifest_is_stale
+
+    manifest = tmp_path / "manifest.json"
+    assert manifest_is_stale(manifest)
+    manifest.write_text("{}")
+    assert not manifest_is_stale(manifest)
+    os.utime(manifest, (0, 0))
+    assert manifest_is_stale(manifest)
+
+
 def test_loading_the_code_location_does_not_import_great_expectations() -> None:
     """Every run worker and the code server load the code location: Great Expectations (about
     half of that import time when it was pulled in through the `expectations` package) is
