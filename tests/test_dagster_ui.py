@@ -6,8 +6,8 @@ a fresh DAGSTER_HOME it creates) and a headless Chromium (Playwright) clicking t
 - A late row for an old processing day makes the next day's run fail on the landing
   reconciliation; the run's page names the failing test and shows its sample row.
 - Backfilling the range from that old day to the failed one, from the same dialog, fixes it.
-- A truncated file fails a day's run, naming the file; once it is sent again whole, "Re-execute
-  all" on the failed run's page builds the day.
+- A truncated file fails a day's run, naming the file; once it is sent again whole, the failed
+  backfill's "Re-execute from failure" builds the days and the models after them.
 - The asset graph and the checks of marts/fct_conversions render.
 
 The landing data is tests/test_expectations.py's clean landing moved to the last ten days, with a
@@ -26,7 +26,6 @@ page showed no rows of the failing test.
 
 import re
 import shutil
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -193,7 +192,8 @@ def write_event_parquet(path: Path, event_id: str, at: str, truncated: bool = Fa
         connection.execute(
             f"copy (select 'w' as workspace_id, '{event_id}' as event_id, "
             f"'p1' as internal_customer_id, 'purchase' as name, '{at}' as timestamp, "
-            f"'{at}' as received_at, 1 as seq_num) to '{path}' (format parquet)"
+            f"'{at}' as received_at, '{{}}' as properties, 1 as seq_num) "
+            f"to '{path}' (format parquet)"
         )
     if truncated:
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
@@ -206,27 +206,12 @@ def backfill_ids(home: Path) -> set[str]:
         return {backfill.backfill_id for backfill in instance.get_backfills()}
 
 
-def finished_child_run(home: Path, parent_run_id: str, timeout: float = 600) -> Any:
-    """The re-execution of parent_run_id, once it has finished."""
-    import dagster as dg
-    from dagster._core.storage.dagster_run import RunsFilter
-
-    deadline = time.time() + timeout
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        while time.time() < deadline:
-            children = instance.get_runs(RunsFilter(tags={"dagster/parent_run_id": parent_run_id}))
-            if children and children[0].is_finished:
-                return children[0]
-            time.sleep(2)
-    raise AssertionError(f"no finished re-execution of {parent_run_id}")
-
-
-def test_a_failed_partition_re_executed_from_its_run_page_succeeds_once_the_file_is_fixed(
+def test_a_failed_backfill_re_executed_from_failure_builds_the_day_once_the_file_is_fixed(
     ui: Ui, browser: Any
 ) -> None:
-    """A resent events file for yesterday lands truncated: yesterday's run fails naming the file
-    and publishes nothing. The file is sent again whole, and "Re-execute all" on the failed
-    run's page builds the day."""
+    """A resent events file for yesterday lands truncated: the run fails naming the file and
+    publishes nothing. The file is sent again whole, and the failed backfill's "Re-execute from
+    failure" (its page's menu) builds the failed partitions and the models after them."""
     import dagster as dg
 
     page = browser
@@ -235,8 +220,9 @@ def test_a_failed_partition_re_executed_from_its_run_page_succeeds_once_the_file
     write_event_parquet(resent, "e_resent", f"{yesterday} 15:00:00", truncated=True)
     before = reconciliation(ui.db, "events")
     known = backfill_ids(ui.home)
-    launch_materialize_all(page, ui.url, yesterday)
-    _, runs, _ = finished_backfill(ui.home, known)
+    # Two days: one partition would be a run, not a backfill, launched from another button.
+    launch_materialize_all(page, ui.url, f"[{days_ago(ui.today, 2)}...{yesterday}]")
+    failed, runs, _ = finished_backfill(ui.home, known)
     [failed_run] = [run for run in runs if run.status == dg.DagsterRunStatus.FAILURE]
     open_when_loaded(page, f"{ui.url}/runs/{failed_run.run_id}", "STEP_FAILURE")
     page.get_by_text(re.compile("events_resent.parquet")).first.wait_for(
@@ -245,13 +231,16 @@ def test_a_failed_partition_re_executed_from_its_run_page_succeeds_once_the_file
     assert reconciliation(ui.db, "events") == before
 
     write_event_parquet(resent, "e_resent", f"{yesterday} 15:00:00")
-    page.get_by_role("button", name=re.compile("Re-execute all")).first.click()
-    rerun = finished_child_run(ui.home, failed_run.run_id)
-    page.goto(f"{ui.url}/runs/{rerun.run_id}", wait_until="networkidle")
-    page.screenshot(path=str(ARTIFACTS / "re_executed_run.png"), full_page=True)
-    assert rerun.status == dg.DagsterRunStatus.SUCCESS
-    assert rerun.tags.get("dagster/asset_partition_range_start", yesterday) == yesterday
-    landed, staged, quarantined, pending, overdue = before
+    open_when_loaded(page, f"{ui.url}/runs/b/{failed.backfill_id}", "staging / daily_batch")
+    menu = page.get_by_role("button").filter(has=page.get_by_role("img", name="expand_more"))
+    menu.first.click()
+    page.get_by_role("menuitem", name="Re-execute from failure").click()
+    _, fixed_runs, _ = finished_backfill(ui.home, known | {failed.backfill_id})
+    page.goto(f"{ui.url}/runs", wait_until="networkidle")
+    page.screenshot(path=str(ARTIFACTS / "re_executed_from_failure.png"), full_page=True)
+    assert 1 <= len(fixed_runs) <= 2
+    assert {run.status for run in fixed_runs} == {dg.DagsterRunStatus.SUCCESS}
+    landed, staged, quarantined, _, _ = before
     assert reconciliation(ui.db, "events") == (landed + 1, staged + 1, quarantined, 0, 0)
 
 
