@@ -126,11 +126,9 @@ def browser_page(chromium: Path) -> Iterator[Any]:
         )
         try:
             page = launched.new_page(viewport={"width": 1600, "height": 1000})
-            # The first visit shows a newsletter dialog over the page, whenever it loads; when
-            # it loads after a dialog the test opened, it is underneath and a plain click waits
-            # for a pointer that never reaches it.
+            # The first visit shows a newsletter dialog over the page, whenever it loads.
             page.add_locator_handler(
-                page.get_by_role("button", name="Skip"), lambda skip: skip.click(force=True)
+                page.get_by_role("button", name="Skip"), lambda skip: skip.click()
             )
             yield page
         finally:
