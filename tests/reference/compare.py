@@ -4,6 +4,7 @@ A mart's rows of one example are compared as a Counter of whole rows (the compar
 a row the SQL emits twice is a difference even when its copy is identical.
 """
 
+import math
 import re
 from collections import Counter, defaultdict
 from datetime import datetime
@@ -20,11 +21,13 @@ from reference.marts import build_marts
 
 class Compared(NamedTuple):
     """A compared mart: the columns compared, the ones naming a row in a report, and the column
-    whose value (an `e<n>_` id or the `w<n>` workspace) tells the example a row belongs to."""
+    whose value (an `e<n>_` id or the `w<n>` workspace) tells the example a row belongs to;
+    `approx` columns (probabilities the SQL approximates) agree within PROBABILITY_TOLERANCE."""
 
     key: tuple[str, ...]
     columns: tuple[str, ...]
     example_column: str
+    approx: tuple[str, ...] = ()
 
 
 COMPARED = {
@@ -174,11 +177,63 @@ COMPARED = {
         ),
         "delivery_id",
     ),
+    "fct_ab_test_variants": Compared(
+        ("campaign_id", "action_id", "variant"),
+        (
+            "workspace_id",
+            "campaign_id",
+            "action_id",
+            "variant",
+            "content_id",
+            "sent",
+            "opened",
+            "clicked",
+            "converted",
+            "conversion_rate",
+            "ctbo",
+            "relative_lift",
+            "lift_ci_low",
+            "lift_ci_high",
+            "verdict",
+            "srm_p_value",
+        ),
+        "workspace_id",
+        ("conversion_rate", "ctbo", "relative_lift", "lift_ci_low", "lift_ci_high", "srm_p_value"),
+    ),
+    "fct_holdout_lift": Compared(
+        ("campaign_id", "action_id", "branch_index"),
+        (
+            "workspace_id",
+            "campaign_id",
+            "action_id",
+            "branch_index",
+            "role",
+            "assigned",
+            "converted",
+            "conversion_rate",
+            "relative_lift",
+            "lift_ci_low",
+            "lift_ci_high",
+            "p_value",
+            "srm_p_value",
+        ),
+        "workspace_id",
+        (
+            "conversion_rate",
+            "relative_lift",
+            "lift_ci_low",
+            "lift_ci_high",
+            "p_value",
+            "srm_p_value",
+        ),
+    ),
 }
 # Ids of example n are prefixed `e<n>_`; its workspace is `w<n>` (reference.strategies).
 EXAMPLE = re.compile(r"^(?:e(\d+)_|w(\d+)$)")
 # Doubles (credits, rates, revenue sums) are computed in another order on each side.
 DIGITS = 9
+# The issue's accuracy for the SQL's normal CDF and chi-squared tail: 1e-7; checked with margin.
+PROBABILITY_TOLERANCE = 1e-6
 
 Row = dict[str, Any]
 Rows = dict[str, dict[int, list[Row]]]
@@ -236,14 +291,50 @@ def _frozen(row: Row) -> tuple[tuple[str, Any], ...]:
     return tuple(row.items())
 
 
+def _close(left: Any, right: Any) -> bool:
+    if left is None or right is None:
+        return left is right
+    return math.isclose(left, right, rel_tol=1e-9, abs_tol=PROBABILITY_TOLERANCE)
+
+
+def _snapped(theirs: list[Row], ours: list[Row], approx: tuple[str, ...]) -> list[Row]:
+    """dbt's rows with each approximate value replaced by the reference's where a reference row
+    equal in every other column is within tolerance in all of them (each reference row used once),
+    so the multiset comparison below sees only real differences."""
+    if not approx:
+        return theirs
+    unused = list(ours)
+    snapped = []
+    for row in theirs:
+        match = next(
+            (
+                candidate
+                for candidate in unused
+                if all(
+                    _close(row[c], candidate[c]) if c in approx else row[c] == candidate[c]
+                    for c in row
+                )
+            ),
+            None,
+        )
+        if match is None:
+            snapped.append(row)
+            continue
+        unused.remove(match)
+        snapped.append({c: match[c] if c in approx else row[c] for c in row})
+    return snapped
+
+
 def differences(dbt: Rows, reference: Rows, example: int) -> list[str]:
     """Human-readable differences for one example, every mart compared as a multiset of rows;
     empty when both agree. Rows of one key that differ in some columns are reported column by
     column; any other surplus row (a missing one, an extra one, a duplicate) with its counts."""
     found = []
     for mart, compared in COMPARED.items():
-        ours = Counter(_frozen(row) for row in reference[mart].get(example, []))
-        theirs = Counter(_frozen(row) for row in dbt[mart].get(example, []))
+        reference_rows = reference[mart].get(example, [])
+        dbt_rows = _snapped(dbt[mart].get(example, []), reference_rows, compared.approx)
+        ours = Counter(_frozen(row) for row in reference_rows)
+        theirs = Counter(_frozen(row) for row in dbt_rows)
         surplus: dict[tuple, tuple[list[Row], list[Row]]] = defaultdict(lambda: ([], []))
         for side, rows in enumerate((ours - theirs, theirs - ours)):
             for frozen, count in rows.items():

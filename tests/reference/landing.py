@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ METRICS = {
 }
 GOAL_TYPES = {"none", "event", "segment_entered", "segment_exited"}
 BASES = {"received", "opened", "clicked"}
+RANDOM_COHORT_BRANCH = "random_cohort_branch"
 EXIT_CONDITIONS = {"none", "converted", "stopped_matching", "converted_or_stopped_matching"}
 
 
@@ -49,6 +51,7 @@ class Delivery:
     campaign_id: str | None
     action_id: str | None
     newsletter_id: str | None
+    content_id: str | None
     created_at: datetime
 
 
@@ -135,6 +138,29 @@ class GoalVersion:
     exit_condition: str
 
 
+@dataclass(frozen=True)
+class Output:
+    workspace_id: str
+    output_id: str
+    journey_id: str | None
+    output_type: str | None
+    action_id: str | None
+    delivery_id: str | None
+    split_test_index: int | None
+    branch_index: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class BranchPath:
+    workspace_id: str
+    action_id: str
+    branch_index: int
+    campaign_id: str | None
+    weight_percent: Decimal
+    role: str
+
+
 @dataclass
 class Staged:
     deliveries: list[Delivery] = field(default_factory=list)
@@ -146,6 +172,8 @@ class Staged:
     campaigns: list[Campaign] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     goal_versions: list[GoalVersion] = field(default_factory=list)
+    outputs: list[Output] = field(default_factory=list)
+    branch_paths: list[BranchPath] = field(default_factory=list)
     people: set[tuple[str, str]] = field(default_factory=set)
 
 
@@ -251,6 +279,7 @@ def _delivery(row: dict[str, str | None]) -> Delivery:
         campaign_id=row.get("campaign_id"),
         action_id=row.get("action_id"),
         newsletter_id=row.get("newsletter_id"),
+        content_id=row.get("content_id"),
         created_at=_time(row, "created_at"),
     )
 
@@ -386,6 +415,90 @@ def _goal_version(row: dict[str, str | None]) -> GoalVersion:
     )
 
 
+def _index(row: dict[str, str | None], column: str) -> int | None:
+    """An optional 0-based index; a value that is not a whole number breaks the row."""
+    text = row.get(column)
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError as error:
+        raise BadRow(f"invalid_{column}") from error
+
+
+def _output(row: dict[str, str | None]) -> Output:
+    branch_index = _index(row, "branch_index")
+    if row.get("output_type") == RANDOM_COHORT_BRANCH and branch_index is None:
+        raise BadRow("branch_without_branch_index")
+    return Output(
+        workspace_id=_req(row, "workspace_id"),
+        output_id=_req(row, "output_id"),
+        journey_id=row.get("subject_name"),
+        output_type=row.get("output_type"),
+        action_id=row.get("action_id"),
+        delivery_id=row.get("delivery_id"),
+        split_test_index=_index(row, "split_test_index"),
+        branch_index=branch_index,
+        created_at=_time(row, "created_at"),
+    )
+
+
+def _branch_path(row: dict[str, str | None]) -> BranchPath:
+    try:
+        weight = Decimal(_req(row, "weight_percent"))
+    except InvalidOperation as error:
+        raise BadRow("invalid_weight_percent") from error
+    if not weight.is_finite() or not 0 <= weight <= 100:
+        raise BadRow("weight_percent_out_of_range")
+    if row.get("role") not in {"control", "treatment"}:
+        raise BadRow("unknown_role")
+    branch_index = _index(row, "branch_index")
+    if branch_index is None:
+        raise BadRow("null branch_index")
+    return BranchPath(
+        workspace_id=_req(row, "workspace_id"),
+        action_id=_req(row, "action_id"),
+        branch_index=branch_index,
+        campaign_id=row.get("campaign_id"),
+        weight_percent=weight,
+        role=_req(row, "role"),
+    )
+
+
+def first_assignments(outputs: Iterable[Output]) -> list[Output]:
+    """Of a journey's assignments at one branch the first (created_at, then output_id) holds;
+    the later rows are quarantined (issue 22), every other output row stays."""
+    first: dict[tuple, Output] = {}
+    kept = []
+    for output in outputs:
+        if output.output_type != RANDOM_COHORT_BRANCH:
+            kept.append(output)
+            continue
+        key = (output.workspace_id, output.journey_id, output.action_id)
+        held = first.get(key)
+        if held is None or (output.created_at, output.output_id) < (
+            held.created_at,
+            held.output_id,
+        ):
+            first[key] = output
+    return kept + list(first.values())
+
+
+def valid_branches(paths: Iterable[BranchPath]) -> list[BranchPath]:
+    """The paths of branches whose weights sum to exactly 100 with exactly one control; every
+    path of any other branch is quarantined."""
+    by_branch: dict[tuple[str, str], list[BranchPath]] = defaultdict(list)
+    for path in paths:
+        by_branch[(path.workspace_id, path.action_id)].append(path)
+    return [
+        path
+        for branch in by_branch.values()
+        if sum(p.weight_percent for p in branch) == 100
+        and sum(p.role == "control" for p in branch) == 1
+        for path in branch
+    ]
+
+
 def stage(landing_dir: Path) -> Staged:
     """The staged rows of a landing folder (csv files only)."""
     staged = Staged()
@@ -451,5 +564,15 @@ def stage(landing_dir: Path) -> Staged:
             _time(r, "timestamp"),
         ),
         _attribute,
+    )
+    staged.outputs = first_assignments(
+        _latest_by_seq(read_rows(landing_dir, "outputs"), lambda r: (r.get("output_id"),), _output)
+    )
+    staged.branch_paths = valid_branches(
+        _config(
+            read_rows(landing_dir, "branch_paths"),
+            lambda r: (r.get("workspace_id"), r.get("action_id"), r.get("branch_index")),
+            _branch_path,
+        )
     )
     return staged

@@ -8,6 +8,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from reference.experiments import ab_test_variants, holdout_lift
 from reference.filters import MISSING
 from reference.landing import BASES, Delivery, Metric, Staged
 from reference.reports import campaign_daily, newsletters, platform_reconciliation
@@ -61,6 +62,8 @@ def build_marts(staged: Staged) -> dict[str, list[dict[str, Any]]]:
         "fct_cross_journey_conversions": cross_journey(world, journeys),
         "fct_newsletters": newsletters(world, conversion_rows),
         "fct_platform_conversion_reconciliation": platform_reconciliation(world, deliveries),
+        "fct_ab_test_variants": ab_test_variants(world, deliveries),
+        "fct_holdout_lift": holdout_lift(world, journeys),
     }
 
 

@@ -59,6 +59,8 @@ ID_COLUMNS = {
     "campaigns": ["campaign_id", "trigger_segment_id"],
     "campaign_actions": ["action_id", "campaign_id"],
     "goal_versions": ["campaign_id", "segment_id"],
+    "outputs": ["output_id", "subject_name", "action_id", "delivery_id"],
+    "branch_paths": ["action_id", "campaign_id"],
 }
 SEQ_TABLES = {
     "deliveries",
@@ -68,7 +70,20 @@ SEQ_TABLES = {
     "attributes",
     "events",
     "segment_memberships",
+    "outputs",
 }
+# Path weights of a random cohort branch: valid splits (a 0% path, decimals) and broken ones
+# (not summing to 100, a weight outside 0-100) that quarantine the whole branch.
+SPLITS = [
+    [50, 50],
+    [50, 50],
+    [10, 90],
+    [20, 30, 50],
+    [0, 50, 50],
+    ["33.5", "66.5"],
+    [50, 40],
+    [120, -20],
+]
 
 
 def at(hours: float) -> str:
@@ -137,6 +152,11 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
             ("people", {"internal_customer_id": person, "customer_id": person, "seq_num": 1})
         )
 
+    # One scenario in four is a cohort: many journeys of the first campaign, whose first goal
+    # version is a plain event goal, so A/B arms and holdout paths convert often enough for their
+    # statistics to leave the degenerate cases.
+    cohort = draw(st.integers(0, 3)) == 0
+
     # Campaigns, an optional newsletter, their actions and goal versions.
     campaigns = [f"c{i}" for i in range(draw(st.integers(1, 2)))]
     newsletter = "n0" if draw(st.booleans()) else None
@@ -170,6 +190,23 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
                 )
             )
         version_count = draw(st.integers(0, 4 if large else 3))
+        if cohort and campaign == campaigns[0]:
+            version_count = max(version_count, 1)
+            rows.append(
+                (
+                    "goal_versions",
+                    {
+                        "campaign_id": campaign,
+                        "version": 0,
+                        "valid_from": at(-48),
+                        "goal_type": "event",
+                        "event_name": "purchase",
+                        "window_days": draw(st.sampled_from([None, 1, 2, 7])),
+                        "basis": "received",
+                        "exit_condition": "none",
+                    },
+                )
+            )
         for version in range(1, version_count + 1):
             goal_type = draw(
                 st.sampled_from(["event", "event", "segment_entered", "segment_exited", "none"])
@@ -303,10 +340,13 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
             "seq_num": 1,
         }
 
-    for index in range(draw(st.integers(1, 5 if large else 3))):
+    journeys: list[tuple[str, str, float]] = []
+    journey_deliveries: list[dict[str, Any]] = []
+    journey_count = st.integers(6, 12) if cohort else st.integers(1, 5 if large else 3)
+    for index in range(draw(journey_count)):
         subject = f"j{index}"
         person = draw(st.sampled_from(people))
-        campaign = draw(st.sampled_from(campaigns))
+        campaign = campaigns[0] if cohort else draw(st.sampled_from(campaigns))
         start = draw(st.sampled_from([0, 0, 1, 24, 48]))
         rows.append(
             (
@@ -331,6 +371,7 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
                 },
             )
         )
+        journeys.append((subject, campaign, start))
         # Goal candidates shortly after this journey's start, so conversions are common.
         if draw(st.integers(0, 2)):
             rows.append(goal_candidate(f"v{index}j", person, start))
@@ -348,12 +389,17 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
                 )
             )
         # Larger scenarios: two to four deliveries, so some conversions have three or more touches.
-        for _ in range(draw(st.integers(2, 4) if large else st.integers(1, 3))):
-            rows.append(("deliveries", delivery(campaign, person, subject)))
+        per_journey = st.integers(2, 4) if large and not cohort else st.integers(1, 3)
+        for _ in range(draw(per_journey)):
+            journey_delivery = delivery(campaign, person, subject)
+            journey_deliveries.append(journey_delivery)
+            rows.append(("deliveries", journey_delivery))
+    newsletter_deliveries: list[dict[str, Any]] = []
     if newsletter:
         for index in range(draw(st.integers(1, 2))):
             person = draw(st.sampled_from(people))
             sent = delivery(newsletter, person, None)
+            newsletter_deliveries.append(sent)
             rows.append(("deliveries", sent))
             if draw(st.booleans()):
                 # A goal candidate after the newsletter, so newsletter journeys convert too.
@@ -411,9 +457,120 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
         rows.append(
             ("deliveries", dict(delivery(campaigns[0], people[0], "jx"), delivery_type="email"))
         )
+    rows.extend(draw(split_tests(journey_deliveries, newsletter_deliveries)))
+    rows.extend(draw(holdouts(journeys, campaigns)))
     rows = [(table, draw(reformat_times(table, row))) for table, row in rows]
     rows.extend(draw(resends(rows)))
     rows.extend(draw(bad_rows(deliveries, people, campaigns)))
+    return rows
+
+
+@st.composite
+def split_tests(
+    draw: st.DrawFn, deliveries: list[dict[str, Any]], newsletter_deliveries: list[dict[str, Any]]
+) -> list[Row]:
+    """A/B-tested messages: output rows naming each delivery's variant, for some actions.
+
+    Two or three arms per tested action; a delivery of a tested action sometimes has no output
+    row (it belongs to no test), and a newsletter's own test is out of scope.
+    """
+    rows: list[Row] = []
+    arms = {
+        action: draw(st.sampled_from([2, 2, 3]))
+        for action in sorted({d["action_id"] for d in deliveries})
+        if draw(st.integers(0, 2))
+    }
+    tested = [d for d in deliveries if d["action_id"] in arms and draw(st.integers(0, 7))]
+    if newsletter_deliveries and draw(st.integers(0, 3)) == 0:
+        tested.append(newsletter_deliveries[0])
+    for number, sent in enumerate(tested):
+        rows.append(
+            (
+                "outputs",
+                {
+                    "output_id": f"o{number}",
+                    "subject_name": sent["subject_id"],
+                    "output_type": "delivery",
+                    "action_id": sent["action_id"],
+                    "delivery_id": sent["delivery_id"],
+                    "split_test_index": draw(st.integers(0, arms.get(sent["action_id"], 2) - 1)),
+                    "created_at": sent["created_at"],
+                    "seq_num": 1,
+                },
+            )
+        )
+    return rows
+
+
+@st.composite
+def holdouts(
+    draw: st.DrawFn, journeys: list[tuple[str, str, float]], campaigns: list[str]
+) -> list[Row]:
+    """A random cohort branch in the first campaign: its paths (sometimes none, sometimes a
+    broken split) and the assignments of that campaign's journeys, at or after their start so
+    occurrences fall before, at and after the assignment and its window's end."""
+    if draw(st.integers(0, 2)) == 0:
+        return []
+    campaign = campaigns[0]
+    action_id = f"{campaign}b"
+    rows: list[Row] = [
+        (
+            "campaign_actions",
+            {
+                "action_id": action_id,
+                "campaign_id": campaign,
+                "action_type": "branch",
+                "webhook_conversions_enabled": False,
+            },
+        )
+    ]
+    weights = draw(st.sampled_from(SPLITS))
+    control = draw(st.integers(0, len(weights) - 1))
+    roles = ["control" if index == control else "treatment" for index in range(len(weights))]
+    broken_roles = draw(st.integers(0, 9))
+    if broken_roles == 0:
+        roles = ["treatment"] * len(weights)  # no control
+    elif broken_roles == 1:
+        roles = ["control"] * len(weights)  # two or more controls
+    if draw(st.integers(0, 5)):  # else: a branch without branch_paths rows is not reported
+        for index, (weight, role) in enumerate(zip(weights, roles, strict=True)):
+            rows.append(
+                (
+                    "branch_paths",
+                    {
+                        "action_id": action_id,
+                        "branch_index": index,
+                        "campaign_id": campaign,
+                        "weight_percent": weight,
+                        "role": role,
+                    },
+                )
+            )
+    output = 0
+    for subject, journey_campaign, start in journeys:
+        if journey_campaign != campaign or not draw(st.integers(0, 5)):
+            continue
+        assignments = draw(st.sampled_from([1, 1, 1, 1, 2]))
+        for _ in range(assignments):
+            # A row without branch_index is quarantined; a second one is a repeated assignment.
+            branch_index = (
+                draw(st.integers(0, len(weights) - 1)) if draw(st.integers(0, 9)) else None
+            )
+            rows.append(
+                (
+                    "outputs",
+                    {
+                        "output_id": f"ob{output}",
+                        "subject_name": subject,
+                        "output_type": "random_cohort_branch",
+                        "action_id": action_id,
+                        "branch_index": branch_index,
+                        "created_at": at(start + draw(st.sampled_from([0, 0, 1, 24, 25]))),
+                        "seq_num": 1,
+                    },
+                )
+            )
+            output += 1
     return rows
 
 
@@ -435,6 +592,7 @@ def resends(draw: st.DrawFn, rows: list[Row]) -> list[Row]:
                 "attributes": None,
                 "segment_memberships": None,
                 "people": None,
+                "outputs": "created_at",
             }[table]
             if time_column:
                 changed[time_column] = at(draw(TIMES))
@@ -460,6 +618,9 @@ def resends(draw: st.DrawFn, rows: list[Row]) -> list[Row]:
             extra.append(
                 (table, dict(row, basis="received" if row["basis"] != "received" else "opened"))
             )
+        elif choice == 2 and table == "branch_paths":
+            # A conflicting path row: both are quarantined, so the branch's split is broken.
+            extra.append((table, dict(row, weight_percent=1)))
         elif choice == 2 and table == "campaign_actions":
             # A conflicting configuration row: both rows of the key are quarantined.
             extra.append(
@@ -588,6 +749,7 @@ TIME_COLUMNS = {
     "segment_memberships": ["occurred_at"],
     "attributes": ["timestamp"],
     "goal_versions": ["valid_from"],
+    "outputs": ["created_at"],
 }
 
 
