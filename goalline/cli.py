@@ -10,6 +10,7 @@ from goalline.build import BuildError, run_build
 from goalline.checks import check_command
 from goalline.connections import target_errors
 from goalline.errors import error_line
+from goalline.experiments_report import print_experiments
 from goalline.export import ExportError, export_mart
 from goalline.landing import LandingError, validate_landing_dir
 from goalline.load import load_landing
@@ -163,6 +164,7 @@ def demo(
     _build(landing, db, full_refresh=True, wait_seconds=wait_seconds)
     console.print(f"built [bold]{db}[/]")
     print_summary(db, console)
+    print_experiments(db, console)
 
 
 @app.command()

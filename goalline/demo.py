@@ -28,7 +28,7 @@ TIMESTAMP_COLUMNS = {
     "occurred_at",
     "valid_from",
 }
-INTEGER_COLUMNS = {"seq_num", "version", "window_days"}
+INTEGER_COLUMNS = {"seq_num", "version", "window_days", "split_test_index", "branch_index"}
 BOOLEAN_COLUMNS = {"deleted", "suppressed", "draft", "link_tracked", "webhook_conversions_enabled"}
 
 # --- files -------------------------------------------------------------------------------------
@@ -46,6 +46,7 @@ PARQUET_PARTS = {
     "campaigns": 0,
     "campaign_actions": 0,
     "goal_versions": 0,
+    "branch_paths": 0,
 }
 # Tables whose extra rows go to parquet (typed) rather than csv; they hold no bad rows.
 PARQUET_EXTRAS = {"campaigns"}

@@ -15,6 +15,11 @@ Campaigns (ids as Customer.io numbers them):
   trigger event's course, basis clicked, exits on conversion (a few messages still go out after).
 - 21 "March product newsletter": a newsletter with its own goal (any `order_completed`, basis
   clicked), so orders of people also in campaign 11 match two journeys (rule 10).
+- 14 "Win back lapsed users" (the experiments, simulated last so the campaigns above keep their
+  rows): a random cohort branch keeps a 30% holdout that is sent nothing; the other 70% get the
+  "We miss you" email as an A/B test of three variants, of which variant 2 (a discount) converts
+  best. Goal: event `subscription_reactivated`, 7 days, basis received. People who never hear
+  from the campaign reactivate too, which only the holdout can show.
 """
 
 import json
@@ -82,6 +87,8 @@ ACTIONS = [
     ("135", "13", "email", "Last call: finish your course", False),
     ("136", "13", "delay", "Wait two days", False),
     ("211", "21", "email", "March product newsletter", False),
+    ("141", "14", "branch", "Holdout: 30% hear nothing", False),
+    ("142", "14", "email", "We miss you", False),
 ]
 
 CAMPAIGNS = [
@@ -95,6 +102,7 @@ CAMPAIGNS = [
     ),
     ("13", "Course completion nudges", "campaign", None, datetime(2026, 2, 12, 9, tzinfo=UTC)),
     ("21", "March product newsletter", "newsletter", None, datetime(2026, 3, 18, 9, tzinfo=UTC)),
+    ("14", "Win back lapsed users", "campaign", None, datetime(2026, 2, 13, 9, tzinfo=UTC)),
 ]
 
 TRIAL_GOAL_V2_AT = datetime(2026, 3, 16, 12, 0, tzinfo=UTC)
@@ -181,7 +189,31 @@ GOAL_VERSIONS = [
         "basis": "clicked",
         "exit_condition": "none",
     },
+    {
+        "campaign_id": "14",
+        "version": 1,
+        "valid_from": datetime(2026, 2, 18, 9, tzinfo=UTC),
+        "goal_type": "event",
+        "event_name": "subscription_reactivated",
+        "segment_id": None,
+        "filter": None,
+        "window_days": 7,
+        "basis": "received",
+        "exit_condition": "converted",
+    },
 ]
+
+# The win-back branch's paths (landed table branch_paths): path 0 is the holdout.
+WIN_BACK_PATHS = [
+    # branch_index, weight_percent, role
+    (0, 30, "control"),
+    (1, 70, "treatment"),
+]
+# Chance that a lapsed person reactivates within the week: on their own (the holdout's rate),
+# and after each variant of "We miss you" (0 = the original; 2 offers a discount).
+WIN_BACK_BASE_RATE = 0.04
+WIN_BACK_VARIANT_RATES = {0: 0.07, 1: 0.075, 2: 0.14}
+WIN_BACK_CONTENT = {0: "142-original", 1: "142-short-subject", 2: "142-discount"}
 
 COURSES = ["course-sql-101", "course-dbt-201", "course-python-110", "course-stats-150"]
 LINKS = {
@@ -693,6 +725,88 @@ class DemoWorld:
                     },
                 )
 
+    # --- experiments ----------------------------------------------------------------------
+
+    def win_back(self, size: int) -> None:
+        """Lapsed people through campaign 14: a 30% holdout, the rest an A/B-tested email.
+
+        Simulated after every other row (with the same generator, so still deterministic), so the
+        other campaigns' rows and the README's numbers about them do not move. Also lands two
+        rows the contract quarantines: an assignment without its path and a repeated assignment.
+        """
+        for index, weight, role in WIN_BACK_PATHS:
+            self.add(
+                "branch_paths",
+                action_id="141",
+                branch_index=index,
+                campaign_id="14",
+                weight_percent=weight,
+                role=role,
+            )
+        for number in range(1, size + 1):
+            person = Person(f"cio_{5000 + number:04d}", self.rng.betavariate(2, 3), "basic", False)
+            lapsed_since = EPOCH - _days(self.rng.uniform(60, 200))
+            self.add(
+                "people",
+                customer_id=f"user-{5000 + number:04d}",
+                internal_customer_id=person.person_id,
+                deleted=False,
+                suppressed=False,
+                created_at=lapsed_since - _days(self.rng.uniform(30, 300)),
+                updated_at=lapsed_since,
+                email_addr=f"user{5000 + number:04d}@example.com",
+            )
+            start = EPOCH + _days(self.rng.uniform(0, 25))
+            journey = self.start_journey("14", person, start, None, "segment")
+            holdout = self.rng.random() < 0.3
+            path = 0 if holdout else 1
+            assigned = self.add(
+                "outputs",
+                output_id=self.next_id("out"),
+                subject_name=journey.journey_id,
+                output_type="random_cohort_branch",
+                action_id="141",
+                explanation=f"path {path}",
+                delivery_id=None,
+                draft=False,
+                link_tracked=False,
+                branch_index=path,
+                created_at=start,
+            )
+            rate = WIN_BACK_BASE_RATE
+            if not holdout:
+                variant = self.rng.randrange(3)
+                delivery = self.send(journey, "142", start + _days(0.01))
+                self.rows["deliveries"][-1]["content_id"] = WIN_BACK_CONTENT[variant]
+                self.rows["outputs"][-1]["split_test_index"] = variant
+                rate = WIN_BACK_VARIANT_RATES[variant] if delivery.left_at else rate
+            if self.rng.random() < rate:
+                reactivated = start + _days(self.rng.uniform(0.05, 6.9))
+                self.event(person, "subscription_reactivated", reactivated, {"plan": "basic"})
+            if number % 400 == 0:
+                # The platform logged this assignment twice: the later row is quarantined.
+                self.extra["outputs"].append(
+                    dict(
+                        assigned,
+                        output_id=self.next_id("out"),
+                        branch_index=1 - path,
+                        created_at=start + _days(0.5),
+                        seq_num=next(self.seq),
+                    )
+                )
+        self.extra["outputs"].append(
+            dict(
+                self.rows["outputs"][-1],
+                output_id=self.next_id("out"),
+                output_type="random_cohort_branch",
+                action_id="141",
+                delivery_id=None,
+                split_test_index=None,
+                branch_index=None,
+                seq_num=next(self.seq),
+            )
+        )
+
     # --- re-sent, duplicate and bad rows ----------------------------------------------------
 
     def resend(self, table: str, how_many: int, change: dict[str, Any] | None = None) -> None:
@@ -854,4 +968,5 @@ def simulate(seed: int) -> DemoWorld:
     world.newsletter(sorted(world.rng.sample(people, 240), key=lambda person: person.person_id))
     world.background_events(400)
     world.messy_rows()
+    world.win_back(2000)
     return world
