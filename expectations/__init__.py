@@ -16,7 +16,14 @@ def all_suites() -> list["RuleSuite"]:
     """Every rule suite, in the order they are reported. Great Expectations is imported here, not
     with the package: loading it takes seconds, and the Dagster code location (every run worker)
     imports `expectations.history` without needing it."""
-    from expectations import credit, exits, integrity, no_retroactive_conversions, windows
+    from expectations import (
+        assignment,
+        credit,
+        exits,
+        integrity,
+        no_retroactive_conversions,
+        windows,
+    )
 
     return [
         *no_retroactive_conversions.suites(),
@@ -24,6 +31,7 @@ def all_suites() -> list["RuleSuite"]:
         *credit.suites(),
         *exits.suites(),
         *integrity.suites(),
+        *assignment.suites(),
     ]
 
 

@@ -59,6 +59,9 @@ GUARDED_SUITES: tuple[GuardedSuite, ...] = (
     GuardedSuite("credit.goal_met_at_start", _key("marts", "fct_journeys"), MARTS),
     GuardedSuite("exit", _key("marts", "fct_journeys"), MARTS, blocking=False),
     GuardedSuite("integrity.no_contact_details", _key("marts", "fct_deliveries"), MARTS),
+    GuardedSuite("assignment.paths_per_journey", _key("marts", "fct_holdout_lift"), MARTS),
+    GuardedSuite("assignment.branch_campaign", _key("marts", "fct_holdout_lift"), MARTS),
+    GuardedSuite("assignment.variant_deliveries", _key("marts", "fct_ab_test_variants"), MARTS),
 )
 
 check_retry_policy = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL)
