@@ -131,7 +131,7 @@ def load(
     landing: LandingOption,
     target: TargetOption = Target.POSTGRES,
 ) -> None:
-    """Replace the eleven landing tables of a Postgres or Spark target with LANDING's files.
+    """Replace the twelve landing tables of a Postgres or Spark target with LANDING's files.
 
     Every contract column is loaded as text, with landing_file naming each row's file; the
     schema is CONVERSIONS_SOURCE_SCHEMA (default landing). A table without files lands empty.

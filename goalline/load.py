@@ -4,7 +4,7 @@ DuckDB reads each table's files exactly as the DuckDB build does (macros/landing
 every file of the table, columns matched by name, every contract column as text, a column missing
 from every file as null, a missing required column an error naming the file and the column, and
 `landing_file` naming the file of each row. The result replaces `<source_schema>.<table>`; all
-eleven tables are written, a table without files as an empty one.
+twelve tables are written, a table without files as an empty one.
 """
 
 import tempfile
@@ -73,7 +73,7 @@ def landing_query(landing_dir: Path, table: LandingTable) -> str:
 
 
 def load_landing(landing_dir: Path, target: Target) -> dict[str, int]:
-    """Replace the eleven landing tables of the target with the folder's rows; rows per table."""
+    """Replace the twelve landing tables of the target with the folder's rows; rows per table."""
     if target is Target.DUCKDB:
         raise ValueError("DuckDB reads the landing folder itself: nothing to load")
     validate_landing_dir(landing_dir)

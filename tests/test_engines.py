@@ -125,7 +125,7 @@ def test_differential_marts_equal_reference(engine_build: Built) -> None:
 
 
 def test_load_replaces_every_landing_table(engine_build: Built) -> None:
-    """`goalline load` writes all eleven tables (text, plus landing_file) with every row."""
+    """`goalline load` writes all twelve tables (text, plus landing_file) with every row."""
     result = runner.invoke(
         app,
         ["load", "--landing", str(engine_build.landing_dir), "--target", engine_build.target.value],

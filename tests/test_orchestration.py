@@ -288,7 +288,7 @@ def test_landing_observation_reports_files_rows_and_newest_processing_time(
     assert events.metadata["files"].value == 1
     assert events.metadata["rows"].value == 3
     assert events.metadata["newest_processing_at"].value == "2026-01-20T00:00:00"
-    assert len(observations) == 11
+    assert len(observations) == 12
 
 
 def test_a_failing_blocking_check_stops_the_downstream_asset(

@@ -23,6 +23,7 @@
     ('campaigns', 'lnd_campaigns', 'base_config__campaigns', 'stg_config__campaigns', false),
     ('campaign_actions', 'lnd_campaign_actions', 'base_config__campaign_actions', 'stg_config__campaign_actions', false),
     ('goal_versions', 'lnd_goal_versions', 'base_config__goal_versions', 'stg_config__goal_versions', false),
+    ('branch_paths', 'lnd_branch_paths', 'base_config__branch_paths', 'stg_config__branch_paths', false),
 ] %}
 {%- set lookback_days = var('incremental_lookback_days') | int %}
 

@@ -1,0 +1,1 @@
+{{ read_landing('branch_paths') }}
