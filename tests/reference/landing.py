@@ -156,7 +156,7 @@ class BranchPath:
     workspace_id: str
     action_id: str
     branch_index: int
-    campaign_id: str | None
+    campaign_id: str
     weight_percent: Decimal
     role: str
 
@@ -416,20 +416,26 @@ def _goal_version(row: dict[str, str | None]) -> GoalVersion:
 
 
 def _index(row: dict[str, str | None], column: str) -> int | None:
-    """An optional 0-based index; a value that is not a whole number breaks the row."""
+    """An optional 0-based index; a value that is not a whole number >= 0 breaks the row."""
     text = row.get(column)
     if text is None:
         return None
     try:
-        return int(text)
+        index = int(text)
     except ValueError as error:
         raise BadRow(f"invalid_{column}") from error
+    if index < 0:
+        raise BadRow(f"invalid_{column}")
+    return index
 
 
 def _output(row: dict[str, str | None]) -> Output:
     branch_index = _index(row, "branch_index")
-    if row.get("output_type") == RANDOM_COHORT_BRANCH and branch_index is None:
-        raise BadRow("branch_without_branch_index")
+    if row.get("output_type") == RANDOM_COHORT_BRANCH and (
+        branch_index is None or row.get("subject_name") is None or row.get("action_id") is None
+    ):
+        # An assignment names its journey, its branch and the path taken.
+        raise BadRow("random_cohort_branch_incomplete")
     return Output(
         workspace_id=_req(row, "workspace_id"),
         output_id=_req(row, "output_id"),
@@ -450,7 +456,9 @@ def _branch_path(row: dict[str, str | None]) -> BranchPath:
         raise BadRow("invalid_weight_percent") from error
     if not weight.is_finite() or not 0 <= weight <= 100:
         raise BadRow("weight_percent_out_of_range")
-    if row.get("role") not in {"control", "treatment"}:
+    # Roles are words of the platform's UI: any case, surrounding blanks ignored.
+    role = (row.get("role") or "").strip().lower()
+    if role not in {"control", "treatment"}:
         raise BadRow("unknown_role")
     branch_index = _index(row, "branch_index")
     if branch_index is None:
@@ -459,9 +467,9 @@ def _branch_path(row: dict[str, str | None]) -> BranchPath:
         workspace_id=_req(row, "workspace_id"),
         action_id=_req(row, "action_id"),
         branch_index=branch_index,
-        campaign_id=row.get("campaign_id"),
+        campaign_id=_req(row, "campaign_id"),
         weight_percent=weight,
-        role=_req(row, "role"),
+        role=role,
     )
 
 
