@@ -43,6 +43,7 @@ def clean_landing() -> Landing:
         ("a_email1", "email"),
         ("a_email2", "email"),
         ("a_slack", "slack"),
+        ("a_branch", "branch"),
     ]:
         landing.add(
             "campaign_actions",
@@ -151,7 +152,42 @@ def clean_landing() -> Landing:
             received_at=at,
             seq_num=1,
         )
+    experiments(landing)
     return landing
+
+
+def experiments(landing: Landing) -> None:
+    """A random cohort branch (a_branch: path 0 the control, path 1) that assigned j2 to the
+    control and j1 to path 1, and a_email2 as an A/B test: d2 variant 1, d5 variant 0."""
+    for index, weight, role in [(0, 50, "control"), (1, 50, "treatment")]:
+        landing.add(
+            "branch_paths",
+            workspace_id="w",
+            action_id="a_branch",
+            branch_index=index,
+            campaign_id="c1",
+            weight_percent=weight,
+            role=role,
+        )
+    for output_id, journey, action_id, delivery_id, variant, path in [
+        ("o1", "j1", "a_branch", None, None, 1),
+        ("o2", "j2", "a_branch", None, None, 0),
+        ("o3", "j1", "a_email2", "d2", 1, None),
+        ("o4", "j2", "a_email2", "d5", 0, None),
+    ]:
+        landing.add(
+            "outputs",
+            workspace_id="w",
+            output_id=output_id,
+            subject_name=journey,
+            output_type="random_cohort_branch" if path is not None else "email",
+            action_id=action_id,
+            delivery_id=delivery_id,
+            split_test_index=variant,
+            branch_index=path,
+            created_at="2026-01-05 00:00:00",
+            seq_num=1,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -478,6 +514,35 @@ CORRUPTIONS = [
         count=1,
         sample_key="d5/pigeon",
         rule_words="rules.channel_attribution_rules",
+    ),
+    Corruption(
+        name="journey-on-two-paths-of-a-branch",
+        check="one_path_per_journey_and_branch",
+        statements=(
+            "insert into staging.base_cio__outputs select * replace ('o9' as output_id, 0 as "
+            "branch_index) from staging.base_cio__outputs where output_id = 'o1'",
+        ),
+        count=1,
+        sample_key="w/j1/a_branch assignments=2",
+        rule_words="one path at a random cohort branch",
+    ),
+    Corruption(
+        name="variant-delivery-of-another-action",
+        check="variant_delivery_of_tested_action",
+        statements=(
+            "update staging.base_cio__outputs set action_id = 'a_email1' where output_id = 'o3'",
+        ),
+        count=1,
+        sample_key="o3/a_email2",
+        rule_words="belongs to the A/B-tested action",
+    ),
+    Corruption(
+        name="assigned-journey-of-another-campaign",
+        check="assigned_journey_of_branch_campaign",
+        statements=("update staging.stg_config__branch_paths set campaign_id = 'c9'",),
+        count=2,
+        sample_key="o1/j1/c9",
+        rule_words="a journey of the branch's campaign",
     ),
     Corruption(
         name="email-addr-column-in-a-mart",
