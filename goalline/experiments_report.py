@@ -104,7 +104,7 @@ def experiment_tables(connection: duckdb.DuckDBPyConnection) -> list[Table]:
                 str(row[5]),
                 str(row[6]),
                 percent(row[7], 2),
-                percent(row[8]),
+                percent(row[8], 2),
                 lift_text(row[9], row[10], row[11]),
                 row[12],
             )

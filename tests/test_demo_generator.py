@@ -5,15 +5,18 @@ prove what the generator writes; the build checks prove the warehouse turns it i
 the demo is meant to show. Only one dbt build runs (module fixture).
 """
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+from rich.console import Console
 
 from goalline.build import run_build
 from goalline.demo import write_demo_landing
+from goalline.experiments_report import experiment_tables
 from goalline.landing import contract_tables
 from goalline.paths import DEMO_LANDING_DIR
 
@@ -124,6 +127,21 @@ def test_layout_is_small_and_exercises_globbing(demo_dir: Path) -> None:
 
 
 # --- what the landing files hold --------------------------------------------------------------
+
+
+def test_an_ab_test_and_a_holdout_branch(landed: duckdb.DuckDBPyConnection) -> None:
+    variants = values(
+        landed, "select split_test_index from outputs where split_test_index is not null"
+    )
+    assert variants == {"0", "1", "2"}
+    paths = landed.execute(
+        "select role, weight_percent from branch_paths order by branch_index"
+    ).fetchall()
+    assert paths == [("control", "30"), ("treatment", "70")]
+    assigned = scalar(
+        landed, "select count(*) from outputs where output_type = 'random_cohort_branch'"
+    )
+    assert assigned >= 1000
 
 
 def test_every_channel_and_action_kind(landed: duckdb.DuckDBPyConnection) -> None:
@@ -336,3 +354,40 @@ def test_quarantine_holds_every_contract_reason(built: duckdb.DuckDBPyConnection
         "select table_name from audit.fct_landing_reconciliation where rows_superseded > 0",
     )
     assert {"deliveries", "metrics", "events", "campaigns"} <= superseded
+
+
+def test_the_ab_test_has_a_winner_and_a_sound_split(built: duckdb.DuckDBPyConnection) -> None:
+    rows = built.execute(
+        """select variant, sent, verdict, srm_p_value from marts.fct_ab_test_variants
+           where action_id = '142' order by variant"""
+    ).fetchall()
+    assert [row[0] for row in rows] == [0, 1, 2]
+    assert all(row[1] > 300 for row in rows)
+    assert [row[2] for row in rows] == ["original", "not significant", "variation winning"]
+    assert all(row[3] > 0.001 for row in rows)
+
+
+def test_the_holdout_shows_the_campaign_causes_conversions(
+    built: duckdb.DuckDBPyConnection,
+) -> None:
+    control, treatment = built.execute(
+        """select role, assigned, converted, lift_ci_low, p_value
+           from marts.fct_holdout_lift where action_id = '141' order by branch_index"""
+    ).fetchall()
+    assert control[0] == "control" and control[3] is None
+    # The holdout converts too (people come back on their own), the treatment clearly more.
+    assert control[2] > 0 and treatment[0] == "treatment"
+    assert treatment[3] > 0 and treatment[4] < 0.001
+    assert 0.2 < control[1] / (control[1] + treatment[1]) < 0.4
+
+
+def test_demo_prints_a_table_per_test_and_holdout(built: duckdb.DuckDBPyConnection) -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200, highlight=False)
+    for table in experiment_tables(built):
+        console.print(table)
+    text = buffer.getvalue()
+    assert "A/B test: Win back lapsed users / We miss you" in text
+    assert "variation winning" in text and "142-discount" in text
+    assert "Holdout: Win back lapsed users / Holdout: 30% hear nothing" in text
+    assert "sample ratio p =" in text and "BROKEN SPLIT" not in text
