@@ -3,8 +3,9 @@
 Hypothesis draws small one-workspace scenarios (tests/reference/strategies.py); all of them go into
 one landing folder and one dbt build, and every mart the reference derives (COMPARED in
 tests/reference/compare.py: deliveries, conversion windows, journeys, conversions, campaign daily,
-attribution touches, cross-journey conversions, newsletters, platform reconciliation) must equal the
-reference's rows example by example, as a multiset: a duplicated row is a difference. On a
+attribution touches, cross-journey conversions, newsletters, platform reconciliation, A/B test
+variants, holdout lift) must equal the reference's rows example by example, as a multiset: a
+duplicated row is a difference; probabilities (CTBO, p-values, lifts) agree within 1e-6. On a
 difference the first failing scenario is shrunk (batched delta debugging, one dbt build per round)
 and printed as landing rows, ready to become a fixture in tests/test_reference_fixtures.py.
 
@@ -96,6 +97,24 @@ def test_batch_exercises_the_rules(batch_run: tuple[list[list[Row]], dict, Path]
     assert any(r["revenue"] is not None for r in newsletters)
     reconciliation = reference["fct_platform_conversion_reconciliation"]
     assert {r["difference"] for r in reconciliation} == {"agree", "ours_only", "platform_only"}
+    variants = reference["fct_ab_test_variants"]
+    assert {r["verdict"] for r in variants} == {
+        "original",
+        "variation winning",
+        "original winning",
+        "not significant",
+    }
+    assert any(r["ctbo"] is not None for r in variants)
+    assert any(r["relative_lift"] is not None for r in variants)
+    assert any(r["sent"] == 0 for r in variants)
+    assert any(r["variant"] == 2 for r in variants)
+    holdouts = reference["fct_holdout_lift"]
+    assert {r["role"] for r in holdouts} == {"control", "treatment"}
+    assert any(r["p_value"] is not None for r in holdouts)
+    assert any(r["lift_ci_low"] is not None for r in holdouts)
+    assert any(r["assigned"] == 0 for r in holdouts)
+    srm = [r["srm_p_value"] for r in variants + holdouts if r["srm_p_value"] is not None]
+    assert any(p < 0.001 for p in srm) and any(p > 0.5 for p in srm)
 
 
 def test_comparison_reports_a_planted_difference(
@@ -143,3 +162,25 @@ def test_comparison_reports_a_duplicated_row(
     for mart, example in planted.items():
         reported = [d for d in differences(dbt, reference, example) if d.startswith(f"{mart}[")]
         assert len(reported) == 1 and "1 row(s) in reference, 2 in dbt" in reported[0], reported
+
+
+def test_probabilities_compare_within_their_tolerance(
+    batch_run: tuple[list[list[Row]], dict, Path],
+) -> None:
+    """The SQL's normal CDF and chi-squared tail are approximations (1e-7 on probabilities): a
+    CTBO off by 5e-7 agrees with the reference, one off by 2e-6 is a difference."""
+    _, _, workdir = batch_run
+    reference = read_reference(workdir / "landing")
+    for shift, reported in ((5e-7, False), (2e-6, True)):
+        copy = workdir / f"shifted_{shift}.duckdb"
+        shutil.copy(workdir / "differential.duckdb", copy)
+        with duckdb.connect(str(copy)) as connection:
+            workspace = connection.execute(
+                "select min(workspace_id) from marts.fct_ab_test_variants where ctbo is not null"
+            ).fetchone()[0]
+            connection.execute(
+                "update marts.fct_ab_test_variants set ctbo = ctbo + ? where workspace_id = ?",
+                [shift, workspace],
+            )
+        found = differences(read_dbt(copy), reference, example_of(workspace))
+        assert any(d.startswith("fct_ab_test_variants[") for d in found) is reported, found

@@ -84,9 +84,12 @@ def verdict(variant: int, chance: float | None) -> str:
 
 def ab_test_variants(world: World, deliveries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per campaign x action x variant that has at least one delivery."""
+    # Should two output rows name one delivery, the first (created_at, then output_id) holds.
     variant_of = {
         (o.workspace_id, o.delivery_id): o.split_test_index
-        for o in world.staged.outputs
+        for o in sorted(
+            world.staged.outputs, key=lambda o: (o.created_at, o.output_id), reverse=True
+        )
         if o.split_test_index is not None and o.delivery_id is not None
     }
     staged: dict[str, Delivery] = {d.delivery_id: d for d in world.staged.deliveries}
