@@ -6,7 +6,9 @@ often. A scenario uses local ids (p0, c0, d0...); `materialize` prefixes them pe
 hundreds of scenarios can share one landing folder and one dbt build.
 """
 
+import zlib
 from datetime import UTC, datetime, timedelta
+from random import Random
 from typing import Any
 
 from hypothesis import strategies as st
@@ -78,12 +80,17 @@ SPLITS = [
     [50, 50],
     [50, 50],
     [10, 90],
+    [10, 90],
     [20, 30, 50],
     [0, 50, 50],
     ["33.5", "66.5"],
     [50, 40],
     [120, -20],
 ]
+
+
+# Keys of cohort rows for the scenario's own use, not landed.
+LOCAL = {"start", "variant"}
 
 
 def at(hours: float) -> str:
@@ -152,11 +159,6 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
             ("people", {"internal_customer_id": person, "customer_id": person, "seq_num": 1})
         )
 
-    # One scenario in four is a cohort: many journeys of the first campaign, whose first goal
-    # version is a plain event goal, so A/B arms and holdout paths convert often enough for their
-    # statistics to leave the degenerate cases.
-    cohort = draw(st.integers(0, 3)) == 0
-
     # Campaigns, an optional newsletter, their actions and goal versions.
     campaigns = [f"c{i}" for i in range(draw(st.integers(1, 2)))]
     newsletter = "n0" if draw(st.booleans()) else None
@@ -190,23 +192,6 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
                 )
             )
         version_count = draw(st.integers(0, 4 if large else 3))
-        if cohort and campaign == campaigns[0]:
-            version_count = max(version_count, 1)
-            rows.append(
-                (
-                    "goal_versions",
-                    {
-                        "campaign_id": campaign,
-                        "version": 0,
-                        "valid_from": at(-48),
-                        "goal_type": "event",
-                        "event_name": "purchase",
-                        "window_days": draw(st.sampled_from([None, 1, 2, 7])),
-                        "basis": "received",
-                        "exit_condition": "none",
-                    },
-                )
-            )
         for version in range(1, version_count + 1):
             goal_type = draw(
                 st.sampled_from(["event", "event", "segment_entered", "segment_exited", "none"])
@@ -342,11 +327,10 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
 
     journeys: list[tuple[str, str, float]] = []
     journey_deliveries: list[dict[str, Any]] = []
-    journey_count = st.integers(6, 12) if cohort else st.integers(1, 5 if large else 3)
-    for index in range(draw(journey_count)):
+    for index in range(draw(st.integers(1, 5 if large else 3))):
         subject = f"j{index}"
         person = draw(st.sampled_from(people))
-        campaign = campaigns[0] if cohort else draw(st.sampled_from(campaigns))
+        campaign = draw(st.sampled_from(campaigns))
         start = draw(st.sampled_from([0, 0, 1, 24, 48]))
         rows.append(
             (
@@ -389,8 +373,7 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
                 )
             )
         # Larger scenarios: two to four deliveries, so some conversions have three or more touches.
-        per_journey = st.integers(2, 4) if large and not cohort else st.integers(1, 3)
-        for _ in range(draw(per_journey)):
+        for _ in range(draw(st.integers(2, 4) if large else st.integers(1, 3))):
             journey_delivery = delivery(campaign, person, subject)
             journey_deliveries.append(journey_delivery)
             rows.append(("deliveries", journey_delivery))
@@ -457,17 +440,148 @@ def scenarios(draw: st.DrawFn) -> list[Row]:
         rows.append(
             ("deliveries", dict(delivery(campaigns[0], people[0], "jx"), delivery_type="email"))
         )
-    rows.extend(draw(split_tests(journey_deliveries, newsletter_deliveries)))
-    rows.extend(draw(holdouts(journeys, campaigns)))
     rows = [(table, draw(reformat_times(table, row))) for table, row in rows]
     rows.extend(draw(resends(rows)))
     rows.extend(draw(bad_rows(deliveries, people, campaigns)))
+    # The experiments come last, so the draws above (and the rules they reach) stay as they were.
+    # A generator seeded from the rows drawn so far drives them: they take none of hypothesis'
+    # choices, so the scenarios above (and the rules' coverage) are what they were without them.
+    rng = Random(zlib.crc32(repr(rows).encode()))
+    tested = cohort(rng)
+    for table, row in tested:
+        if table == "subjects":
+            journeys.append((row["subject_name"], row["campaign_id"], row["start"]))
+        elif table == "deliveries":
+            journey_deliveries.append(row)
+    # The branch is in the cohort's campaign when there is one.
+    branch_campaign = "ck" if tested else campaigns[0]
+    tested = [(table, {k: v for k, v in row.items() if k not in LOCAL}) for table, row in tested]
+    tested += split_tests(rng, journey_deliveries, newsletter_deliveries)
+    tested += holdouts(rng, journeys, branch_campaign)
+    return rows + tested + experiment_resends(rng, tested)
+
+
+def cohort(rng: Random) -> list[Row]:
+    """One scenario in five: campaign ck, whose only goal is a plain event goal, and 6 to 12
+    journeys of their own people through it, so A/B arms and holdout paths hold enough journeys
+    (and conversions) for their statistics to leave the degenerate cases."""
+    if rng.randint(0, 4):
+        return []
+    rows: list[Row] = [
+        ("campaigns", {"campaign_id": "ck", "name": "Cohort", "kind": "campaign"}),
+        (
+            "goal_versions",
+            {
+                "campaign_id": "ck",
+                "version": 1,
+                "valid_from": at(-24),
+                "goal_type": "event",
+                "event_name": "purchase",
+                "window_days": rng.choice([None, 1, 2, 7]),
+                "basis": rng.choice(["received", "received", "opened", "clicked"]),
+                "exit_condition": "none",
+            },
+        ),
+    ]
+    actions = [
+        ("cka0", "email"),
+        ("cka1", rng.choice(["email", "sms", "push"])),
+        ("cka2", "push"),
+    ]
+    for action_id, action_type in actions:
+        rows.append(
+            (
+                "campaign_actions",
+                {
+                    "action_id": action_id,
+                    "campaign_id": "ck",
+                    "action_type": action_type,
+                    "webhook_conversions_enabled": False,
+                },
+            )
+        )
+    # The A/B test of cka0 has a real effect: one variant converts far more often.
+    better = rng.randint(0, 1)
+    metric = 0
+    for index in range(rng.randint(6, 12)):
+        person, journey = f"q{index}", f"k{index}"
+        start = rng.choice([0, 0, 1, 24])
+        variant = rng.randint(0, 1)
+        rows += [
+            ("people", {"internal_customer_id": person, "customer_id": person, "seq_num": 1}),
+            (
+                "subjects",
+                {
+                    "subject_name": journey,
+                    "internal_customer_id": person,
+                    "campaign_id": "ck",
+                    "started_campaign_at": at(start),
+                    "seq_num": 1,
+                    "start": start,
+                },
+            ),
+        ]
+        for number in range(rng.randint(1, 3)):
+            action_id, action_type = actions[number]
+            delivery_id = f"dk{index}_{number}"
+            rows.append(
+                (
+                    "deliveries",
+                    {
+                        "delivery_id": delivery_id,
+                        "internal_customer_id": person,
+                        "subject_id": journey,
+                        "delivery_type": action_type,
+                        "campaign_id": "ck",
+                        "action_id": action_id,
+                        "content_id": f"{action_id}-{rng.randint(0, 1)}",
+                        "created_at": at(start),
+                        "seq_num": 1,
+                        **({"variant": variant} if number == 0 else {}),
+                    },
+                )
+            )
+            # Mostly sent; some bounce; engagement for the opened and clicked bases.
+            kinds = rng.choice(
+                [["sent"], ["sent", "opened"], ["delivered", "opened", "clicked"], ["bounced"]]
+            )
+            for kind in kinds:
+                rows.append(
+                    (
+                        "metrics",
+                        {
+                            "event_id": f"mk{metric}",
+                            "delivery_id": delivery_id,
+                            "metric": kind,
+                            "link_id": "l1" if kind == "clicked" else None,
+                            "created_at": at(start + rng.choice([0, 0.5, 1])),
+                            "seq_num": 1,
+                        },
+                    )
+                )
+                metric += 1
+        if rng.randint(0, 9) < (8 if variant == better else 2):
+            # A purchase around the start and the window's end, before and after the assignment.
+            received = start + rng.choice([0, 1, 2, 24, 25, 48, 49, 168, 169])
+            rows.append(
+                (
+                    "events",
+                    {
+                        "event_id": f"vk{index}",
+                        "internal_customer_id": person,
+                        "name": "purchase",
+                        "properties": {},
+                        "timestamp": at(received),
+                        "received_at": at(received),
+                        "seq_num": 1,
+                    },
+                )
+            )
     return rows
 
 
-@st.composite
 def split_tests(
-    draw: st.DrawFn, deliveries: list[dict[str, Any]], newsletter_deliveries: list[dict[str, Any]]
+    rng: Random, deliveries: list[dict[str, Any]], newsletter_deliveries: list[dict[str, Any]]
 ) -> list[Row]:
     """A/B-tested messages: output rows naming each delivery's variant, for some actions.
 
@@ -475,13 +589,14 @@ def split_tests(
     row (it belongs to no test), and a newsletter's own test is out of scope.
     """
     rows: list[Row] = []
+    # The cohort's first message is always tested, other actions one time in three.
     arms = {
-        action: draw(st.sampled_from([2, 2, 3]))
+        action: rng.choice([2, 2, 3])
         for action in sorted({d["action_id"] for d in deliveries})
-        if draw(st.integers(0, 2))
+        if action == "cka0" or rng.randint(0, 2) == 0
     }
-    tested = [d for d in deliveries if d["action_id"] in arms and draw(st.integers(0, 7))]
-    if newsletter_deliveries and draw(st.integers(0, 3)) == 0:
+    tested = [d for d in deliveries if d["action_id"] in arms and rng.randint(0, 7)]
+    if newsletter_deliveries and rng.randint(0, 3) == 0:
         tested.append(newsletter_deliveries[0])
     for number, sent in enumerate(tested):
         rows.append(
@@ -493,7 +608,9 @@ def split_tests(
                     "output_type": "delivery",
                     "action_id": sent["action_id"],
                     "delivery_id": sent["delivery_id"],
-                    "split_test_index": draw(st.integers(0, arms.get(sent["action_id"], 2) - 1)),
+                    "split_test_index": sent["variant"]
+                    if "variant" in sent
+                    else rng.randint(0, arms.get(sent["action_id"], 2) - 1),
                     "created_at": sent["created_at"],
                     "seq_num": 1,
                 },
@@ -502,16 +619,12 @@ def split_tests(
     return rows
 
 
-@st.composite
-def holdouts(
-    draw: st.DrawFn, journeys: list[tuple[str, str, float]], campaigns: list[str]
-) -> list[Row]:
-    """A random cohort branch in the first campaign: its paths (sometimes none, sometimes a
-    broken split) and the assignments of that campaign's journeys, at or after their start so
+def holdouts(rng: Random, journeys: list[tuple[str, str, float]], campaign: str) -> list[Row]:
+    """A random cohort branch in the campaign: its paths (sometimes none, sometimes a broken
+    split) and the assignments of the campaign's journeys, at or after their start so
     occurrences fall before, at and after the assignment and its window's end."""
-    if draw(st.integers(0, 2)) == 0:
+    if rng.randint(0, 2) == 0:
         return []
-    campaign = campaigns[0]
     action_id = f"{campaign}b"
     rows: list[Row] = [
         (
@@ -524,15 +637,15 @@ def holdouts(
             },
         )
     ]
-    weights = draw(st.sampled_from(SPLITS))
-    control = draw(st.integers(0, len(weights) - 1))
+    weights = rng.choice(SPLITS)
+    control = rng.randint(0, len(weights) - 1)
     roles = ["control" if index == control else "treatment" for index in range(len(weights))]
-    broken_roles = draw(st.integers(0, 9))
+    broken_roles = rng.randint(0, 9)
     if broken_roles == 0:
         roles = ["treatment"] * len(weights)  # no control
     elif broken_roles == 1:
         roles = ["control"] * len(weights)  # two or more controls
-    if draw(st.integers(0, 5)):  # else: a branch without branch_paths rows is not reported
+    if rng.randint(0, 5):  # else: a branch without branch_paths rows is not reported
         for index, (weight, role) in enumerate(zip(weights, roles, strict=True)):
             rows.append(
                 (
@@ -548,14 +661,11 @@ def holdouts(
             )
     output = 0
     for subject, journey_campaign, start in journeys:
-        if journey_campaign != campaign or not draw(st.integers(0, 5)):
+        if journey_campaign != campaign or not rng.randint(0, 5):
             continue
-        assignments = draw(st.sampled_from([1, 1, 1, 1, 2]))
-        for _ in range(assignments):
+        for _ in range(rng.choice([1, 1, 1, 1, 2])):
             # A row without branch_index is quarantined; a second one is a repeated assignment.
-            branch_index = (
-                draw(st.integers(0, len(weights) - 1)) if draw(st.integers(0, 9)) else None
-            )
+            branch_index = rng.randint(0, len(weights) - 1) if rng.randint(0, 9) else None
             rows.append(
                 (
                     "outputs",
@@ -565,13 +675,28 @@ def holdouts(
                         "output_type": "random_cohort_branch",
                         "action_id": action_id,
                         "branch_index": branch_index,
-                        "created_at": at(start + draw(st.sampled_from([0, 0, 1, 24, 25]))),
+                        "created_at": at(start + rng.choice([0, 0, 1, 24, 25])),
                         "seq_num": 1,
                     },
                 )
             )
             output += 1
     return rows
+
+
+def experiment_resends(rng: Random, rows: list[Row]) -> list[Row]:
+    """Outputs landed twice (exact duplicates, or re-sent with a later seq_num and time) and a
+    path row sent again with another weight, a conflict that breaks its branch."""
+    extra: list[Row] = []
+    for table, row in rows:
+        choice = rng.randint(0, 9)
+        if table == "outputs" and choice == 0:
+            extra.append((table, dict(row)))
+        elif table == "outputs" and choice == 1:
+            extra.append((table, dict(row, seq_num=2, created_at=at(rng.choice(HOURS)))))
+        elif table == "branch_paths" and choice == 0:
+            extra.append((table, dict(row, weight_percent=1)))
+    return extra
 
 
 @st.composite
