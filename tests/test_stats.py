@@ -18,7 +18,17 @@ from goalline.targets import warehouse_env
 
 TOLERANCE = 1e-7
 NORMAL_GRID = [*np.linspace(-40.0, 40.0, 16001), -37.5, -37.0, -7.0710678, 7.0710678, 1e-9, 0.0]
-CHI2_GRID = [1e-17, 1e-16, 1e-12, 1e-6, *np.linspace(0.001, 120.0, 2401), 300.0, 700.0, 1399.0, 1401.0]
+CHI2_GRID = [
+    1e-17,
+    1e-16,
+    1e-12,
+    1e-6,
+    *np.linspace(0.001, 120.0, 2401),
+    300.0,
+    700.0,
+    1399.0,
+    1401.0,
+]
 
 
 def compile_inline(sql: str, tmp_path: Path) -> str:
@@ -27,7 +37,9 @@ def compile_inline(sql: str, tmp_path: Path) -> str:
     with warehouse_env(tmp_path / "landing", tmp_path / "w.duckdb"):
         try:
             result = dbtRunner().invoke(
-                dbt_args("compile", "--quiet", "--inline", sql, "--target-path", str(tmp_path / "t"))
+                dbt_args(
+                    "compile", "--quiet", "--inline", sql, "--target-path", str(tmp_path / "t")
+                )
             )
         finally:
             release_duckdb()
@@ -40,8 +52,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     tmp_path = tmp_path_factory.mktemp("stats")
     return {
         "normal": compile_inline(
-            "select x, {{ normal_cdf('x') }} as cdf, {{ two_sided_p_value('x') }} as p "
-            "from grid",
+            "select x, {{ normal_cdf('x') }} as cdf, {{ two_sided_p_value('x') }} as p from grid",
             tmp_path,
         ),
         "chi2": compile_inline(

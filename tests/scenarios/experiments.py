@@ -27,7 +27,9 @@ def z_of(p_t: float, n_t: int, p_c: float, n_c: int) -> float:
 
 def srm(observed: list[int], shares: list[float]) -> float:
     total = sum(observed)
-    statistic = sum((o - total * s) ** 2 / (total * s) for o, s in zip(observed, shares, strict=True))
+    statistic = sum(
+        (o - total * s) ** 2 / (total * s) for o, s in zip(observed, shares, strict=True)
+    )
     return float(chi2.sf(statistic, len(observed) - 1))
 
 
@@ -137,7 +139,8 @@ def tested_deliveries(
     s: ScenarioBuilder, variant: int, count: int, *, sent: int, opened: int, converted: int
 ) -> None:
     """`count` deliveries of variant `variant` of action c.email, each in its own journey: the
-    first `sent` left the platform, of them the first `opened` were opened and `converted` converted."""
+    first `sent` left the platform, of them the first `opened` were opened and the first
+    `converted` converted."""
     for number in range(count):
         journey = f"v{variant}_j{number}"
         person = f"v{variant}_p{number}"
