@@ -14,7 +14,10 @@ from landing_builder import Landing
 
 
 def converting_landing() -> Landing:
-    """Two journeys of one campaign on 2026-01-02: one buys 20.0 after an e-mail, one does not."""
+    """Two journeys of one campaign on 2026-01-02: one buys 20.0 after an e-mail, one does not.
+
+    The e-mail is A/B-tested (j1 got the original, j2 variant 1), and a random cohort branch put
+    j1 on the control path and j2 on the treatment path just before it."""
     landing = Landing()
     ws = "w"
     landing.add("campaigns", workspace_id=ws, campaign_id="c", kind="campaign")
@@ -33,7 +36,43 @@ def converting_landing() -> Landing:
         basis="received",
         exit_condition="none",
     )
-    for journey, person in [("j1", "p1"), ("j2", "p2")]:
+    landing.add(
+        "campaign_actions", workspace_id=ws, action_id="b", campaign_id="c", action_type="branch"
+    )
+    for path, role in enumerate(["control", "treatment"]):
+        landing.add(
+            "branch_paths",
+            workspace_id=ws,
+            action_id="b",
+            branch_index=path,
+            campaign_id="c",
+            weight_percent=50,
+            role=role,
+        )
+    for variant, (journey, person) in enumerate([("j1", "p1"), ("j2", "p2")]):
+        landing.add(
+            "outputs",
+            workspace_id=ws,
+            output_id=f"o_branch_{journey}",
+            subject_name=journey,
+            output_type="random_cohort_branch",
+            action_id="b",
+            branch_index=variant,
+            created_at="2026-01-02 00:30:00",
+            seq_num=1,
+        )
+        landing.add(
+            "outputs",
+            workspace_id=ws,
+            output_id=f"o_email_{journey}",
+            subject_name=journey,
+            output_type="email",
+            action_id="a",
+            delivery_id=f"d_{journey}",
+            split_test_index=variant,
+            created_at="2026-01-02 01:00:00",
+            seq_num=1,
+        )
         landing.add(
             "subjects",
             workspace_id=ws,
@@ -78,6 +117,20 @@ def converting_landing() -> Landing:
     return landing
 
 
+def mf_query(env: dict[str, str], out: Path, metrics: str, group_by: str) -> list[dict[str, str]]:
+    mf = Path(sys.executable).with_name("mf")
+    result = subprocess.run(
+        [str(mf), "query", "--metrics", metrics, "--group-by", group_by, "--csv", str(out)],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with out.open() as handle:
+        return list(csv.DictReader(handle))
+
+
 def test_metricflow_query_on_duckdb(tmp_path: Path) -> None:
     landing_dir = converting_landing().write(tmp_path / "landing")
     db = tmp_path / "w.duckdb"
@@ -96,29 +149,27 @@ def test_metricflow_query_on_duckdb(tmp_path: Path) -> None:
         dbt_target_dir(db) / "semantic_manifest.json",
         PROJECT_DIR / "target" / "semantic_manifest.json",
     )
-    mf = Path(sys.executable).with_name("mf")
-    result = subprocess.run(
-        [
-            str(mf),
-            "query",
-            "--metrics",
-            "conversion_rate,sends_per_conversion,revenue_per_conversion",
-            "--group-by",
-            "journey__campaign_id",
-            "--csv",
-            str(out),
-        ],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
+    rows = mf_query(
+        env,
+        out,
+        "conversion_rate,sends_per_conversion,revenue_per_conversion",
+        "journey__campaign_id",
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    with out.open() as handle:
-        rows = list(csv.DictReader(handle))
     assert len(rows) == 1
     row = rows[0]
     assert row["journey__campaign_id"] == "c"
     assert float(row["conversion_rate"]) == 0.5
     assert float(row["sends_per_conversion"]) == 2.0
     assert float(row["revenue_per_conversion"]) == 20.0
+    # Issue 22: the original converted its one send, variant 1 did not; the control journey
+    # converted and the treatment journey did not, a lift of -100%.
+    variants = mf_query(env, out, "variant_conversion_rate", "variant_delivery__variant")
+    assert {
+        row["variant_delivery__variant"]: float(row["variant_conversion_rate"]) for row in variants
+    } == {
+        "0": 1.0,
+        "1": 0.0,
+    }
+    (holdout,) = mf_query(env, out, "holdout_lift", "holdout_assignment__branch_action_id")
+    assert holdout["holdout_assignment__branch_action_id"] == "b"
+    assert float(holdout["holdout_lift"]) == -1.0

@@ -35,6 +35,7 @@ final as (
         cast(variant_outputs.split_test_index as bigint) as variant,
         staged_deliveries.content_id,
         delivery_outcomes.delivery_id,
+        delivery_outcomes.created_at,
         delivery_outcomes.left_platform,
         delivery_outcomes.first_opened_at is not null as is_opened,
         delivery_outcomes.first_clicked_at is not null as is_clicked,

@@ -8,6 +8,7 @@ from scenarios import (
     bad_input,
     delivery_rules,
     exit_rules,
+    experiments,
     goal_rules,
     occurrence_rules,
     reports,
@@ -24,4 +25,5 @@ ALL_SCENARIOS: list[Scenario] = [
     *bad_input.SCENARIOS,
     *analytics.SCENARIOS,
     *reports.SCENARIOS,
+    *experiments.SCENARIOS,
 ]

@@ -36,6 +36,8 @@ RELATIONS: dict[str, tuple[str, str]] = {
         "marts.fct_platform_conversion_reconciliation",
         "delivery_id",
     ),
+    "fct_ab_test_variants": ("marts.fct_ab_test_variants", "action_id"),
+    "fct_holdout_lift": ("marts.fct_holdout_lift", "action_id"),
     # Quarantined rows may have a null key: the raw row (which holds the prefixed ids) tells.
     "stg_quarantine": ("staging.stg_quarantine", "raw_row"),
     "fct_landing_reconciliation": ("audit.fct_landing_reconciliation", "table_name"),
