@@ -379,6 +379,12 @@ def test_the_holdout_shows_the_campaign_causes_conversions(
     assert control[2] > 0 and treatment[0] == "treatment"
     assert treatment[3] > 0 and treatment[4] < 0.001
     assert 0.2 < control[1] / (control[1] + treatment[1]) < 0.4
+    # The demo's two bad assignment rows: a repeated assignment and one without its path.
+    reasons = values(
+        built,
+        "select quarantine_reason from staging.stg_quarantine where table_name = 'outputs'",
+    )
+    assert {"reassigned_at_branch", "random_cohort_branch_without_branch_index"} <= reasons
 
 
 def test_demo_prints_a_table_per_test_and_holdout(built: duckdb.DuckDBPyConnection) -> None:
