@@ -388,6 +388,7 @@ def test_rows_landed_for_days_not_yet_processed_are_pending_until_overdue(
                 "segment_memberships",
                 "campaign_actions",
                 "goal_versions",
+                "branch_paths",
             )
         },
     }
