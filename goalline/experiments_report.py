@@ -72,6 +72,26 @@ def _grouped(rows: list[tuple]) -> dict[tuple, list[tuple]]:
     return groups
 
 
+def _experiment_table(
+    kind: str,
+    names: dict[tuple[str, str, str], str],
+    key: tuple[str, str, str],
+    srm_p_value: float | None,
+    columns: tuple[str, ...],
+) -> Table:
+    """An empty table for one test or branch, titled by its campaign's and action's names."""
+    workspace, campaign, action = key
+    title = (
+        f"{kind}: {names.get(('campaign', workspace, campaign), campaign)} / "
+        f"{names.get(('action', workspace, action), action)} (action {action}; "
+        f"{srm_note(srm_p_value)})"
+    )
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    return table
+
+
 def experiment_tables(connection: duckdb.DuckDBPyConnection) -> list[Table]:
     names = {
         (kind, ws, id_): name for kind, ws, id_, name in connection.execute(NAMES_SQL).fetchall()
@@ -80,23 +100,13 @@ def experiment_tables(connection: duckdb.DuckDBPyConnection) -> list[Table]:
     for (workspace, campaign, action), rows in _grouped(
         connection.execute(VARIANTS_SQL).fetchall()
     ).items():
-        title = (
-            f"A/B test: {names.get(('campaign', workspace, campaign), campaign)} / "
-            f"{names.get(('action', workspace, action), action)} (action {action}; "
-            f"{srm_note(rows[0][13])})"
+        table = _experiment_table(
+            "A/B test",
+            names,
+            (workspace, campaign, action),
+            rows[0][13],
+            ("variant", "content", "sent", "converted", "rate", "CTBO", "lift [95% CI]", "verdict"),
         )
-        table = Table(title=title, title_justify="left")
-        for column in (
-            "variant",
-            "content",
-            "sent",
-            "converted",
-            "rate",
-            "CTBO",
-            "lift [95% CI]",
-            "verdict",
-        ):
-            table.add_column(column)
         for row in rows:
             table.add_row(
                 str(row[3]),
@@ -112,14 +122,13 @@ def experiment_tables(connection: duckdb.DuckDBPyConnection) -> list[Table]:
     for (workspace, campaign, action), rows in _grouped(
         connection.execute(PATHS_SQL).fetchall()
     ).items():
-        title = (
-            f"Holdout: {names.get(('campaign', workspace, campaign), campaign)} / "
-            f"{names.get(('action', workspace, action), action)} (action {action}; "
-            f"{srm_note(rows[0][12])})"
+        table = _experiment_table(
+            "Holdout",
+            names,
+            (workspace, campaign, action),
+            rows[0][12],
+            ("path", "role", "assigned", "converted", "rate", "lift [95% CI]", "p-value"),
         )
-        table = Table(title=title, title_justify="left")
-        for column in ("path", "role", "assigned", "converted", "rate", "lift [95% CI]", "p-value"):
-            table.add_column(column)
         for row in rows:
             table.add_row(
                 str(row[3]),
