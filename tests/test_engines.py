@@ -205,7 +205,7 @@ def test_cli_on_postgres_demo(
     landing = ["--landing", str(DEMO_LANDING_DIR)]
     loaded = runner.invoke(app, ["load", *landing, "--target", "postgres"])
     assert loaded.exit_code == 0, loaded.output
-    assert "into 11 landing tables on postgres" in loaded.output
+    assert "into 12 landing tables on postgres" in loaded.output
     db = ["--db", str(tmp_path / "w.duckdb")]
     built = runner.invoke(app, ["build", *landing, *db, "--target", "postgres"])
     assert built.exit_code == 0, built.output
