@@ -3,12 +3,20 @@
 DuckDB reads each table's files exactly as the DuckDB build does (macros/landing/read_landing.sql):
 every file of the table, columns matched by name, every contract column as text, a column missing
 from every file as null, a missing required column an error naming the file and the column, and
-`landing_file` naming the file of each row. The result replaces `<source_schema>.<table>`; all
-twelve tables are written, a table without files as an empty one.
+`landing_file` naming the file of each row.
+
+On Postgres the load is incremental (contract section 5, Engines): the table
+`<source_schema>.goalline_loaded_files` records every file taken in (table, file, size, content
+hash, rows, when). A file whose name and hash are recorded is skipped, a recorded file with another
+hash has its rows replaced, a new file is appended: a daily load costs the day's files, not the
+history. A table created anew (first load, or its columns changed) takes every file. A file gone
+from the folder keeps its rows (nothing landed is dropped silently; --full-refresh does not clear
+them either: drop the schema to start over). On Spark every table is still replaced with every file.
 """
 
+import hashlib
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -28,25 +36,60 @@ from goalline.landing import (
 from goalline.targets import Target, source_schema
 
 FILE_COLUMN = "landing_file"
+MANIFEST_TABLE = "goalline_loaded_files"
+MANIFEST_COLUMNS = (
+    ("table_name", "text"),
+    ("landing_file", "text"),
+    ("size_bytes", "bigint"),
+    ("content_hash", "text"),
+    ("row_count", "bigint"),
+    ("loaded_at", "timestamptz"),
+)
 
 
 @dataclass(frozen=True)
+class LandingFile:
+    """One landing file as the manifest knows it; `name` is its landing_file value."""
+
+    name: str
+    size: int
+    content_hash: str
+
+
+@dataclass
 class LoadedTable:
     name: str
     columns: tuple[str, ...]
     path: Path
     rows: int
+    files: list[LandingFile] = field(default_factory=list)
+    # Rows per file of this load, read back from the staged copy for the manifest.
+    file_rows: dict[str, int] = field(default_factory=dict)
+
+
+def landing_file(path: Path) -> LandingFile:
+    digest = hashlib.md5()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    # The name DuckDB's `filename` gives the rows of this file (the folder is resolved first).
+    return LandingFile(str(path), path.stat().st_size, digest.hexdigest())
 
 
 def landing_query(landing_dir: Path, table: LandingTable) -> str:
-    """DuckDB SQL over the table's files: contract columns and landing_file, all varchar.
+    """DuckDB SQL over all of the table's files: contract columns and landing_file, all varchar."""
+    return files_query(table_files(landing_dir, table.name), table)
+
+
+def files_query(paths: list[Path], table: LandingTable) -> str:
+    """DuckDB SQL over the given files of one table: contract columns and landing_file, all varchar.
 
     Parquet files are read in groups of identical schema, each cast to text on its own: one
     reader over files that disagree on a column's type would cast them to a common type first,
     which fails or changes the text (see macros/landing/read_landing.sql).
     """
     groups: dict[str, tuple[dict[str, str], list[Path]]] = {}
-    for path in table_files(landing_dir, table.name):
+    for path in paths:
         schema = file_schema(path)
         missing = [column for column in table.required if column not in schema]
         if missing:
@@ -73,54 +116,144 @@ def landing_query(landing_dir: Path, table: LandingTable) -> str:
 
 
 def load_landing(landing_dir: Path, target: Target) -> dict[str, int]:
-    """Replace the twelve landing tables of the target with the folder's rows; rows per table."""
+    """Bring the twelve landing tables of the target up to the folder's files; rows taken in per
+    table (on Postgres only those of new or changed files)."""
     if target is Target.DUCKDB:
         raise ValueError("DuckDB reads the landing folder itself: nothing to load")
     validate_landing_dir(landing_dir)
     landing_dir = landing_dir.resolve()
-    file_format = "csv" if target is Target.POSTGRES else "parquet"
-    options = "(format csv, header false)" if file_format == "csv" else "(format parquet)"
-    with tempfile.TemporaryDirectory(prefix="goalline_load_") as scratch, duckdb.connect() as db:
-        # Typed timestamps become UTC text, as in the DuckDB build (the profile's TimeZone).
-        db.execute("set TimeZone = 'UTC'")
-        loaded = []
-        for table in contract_tables():
-            path = Path(scratch) / f"{table.name}.{file_format}"
-            query = landing_query(landing_dir, table)
-            rows = db.execute(f"copy ({query}) to {sql_literal(str(path))} {options}").fetchone()
-            columns = (*table.columns, FILE_COLUMN)
-            loaded.append(LoadedTable(table.name, columns, path, int(rows[0]) if rows else 0))
+    with tempfile.TemporaryDirectory(prefix="goalline_load_") as scratch:
         if target is Target.POSTGRES:
+            taken = postgres_manifest(source_schema())
+            # A file whose name and content are recorded is already in its table.
+            wanted = {
+                table.name: [
+                    path
+                    for path in table_files(landing_dir, table.name)
+                    if taken.get((table.name, str(path))) != landing_file(path).content_hash
+                ]
+                for table in contract_tables()
+            }
+            loaded = stage_files(wanted, "csv", Path(scratch))
             load_postgres(source_schema(), loaded)
         else:
+            wanted = {t.name: table_files(landing_dir, t.name) for t in contract_tables()}
+            loaded = stage_files(wanted, "parquet", Path(scratch))
             load_spark(source_schema(), loaded)
     return {table.name: table.rows for table in loaded}
 
 
-def load_postgres(schema: str, tables: list[LoadedTable]) -> None:
-    """One transaction: every table replaced with COPY from DuckDB's CSV, or nothing changes.
+def stage_files(
+    wanted: dict[str, list[Path]], file_format: str, scratch: Path
+) -> list[LoadedTable]:
+    """Each table's wanted files as one DuckDB-written file in scratch (text columns)."""
+    options = "(format csv, header false)" if file_format == "csv" else "(format parquet)"
+    loaded = []
+    with duckdb.connect() as db:
+        # Typed timestamps become UTC text, as in the DuckDB build (the profile's TimeZone).
+        db.execute("set TimeZone = 'UTC'")
+        for table in contract_tables():
+            paths = wanted[table.name]
+            path = scratch / f"{table.name}.{file_format}"
+            query = files_query(paths, table)
+            rows = db.execute(f"copy ({query}) to {sql_literal(str(path))} {options}").fetchone()
+            # A file with no rows is recorded too, so it is not read again.
+            counted = dict.fromkeys((str(p) for p in paths), 0)
+            counted.update(
+                db.execute(f"select {FILE_COLUMN}, count(*) from ({query}) group by all").fetchall()
+            )
+            loaded.append(
+                LoadedTable(
+                    table.name,
+                    (*table.columns, FILE_COLUMN),
+                    path,
+                    int(rows[0]) if rows else 0,
+                    [landing_file(p) for p in paths],
+                    counted,
+                )
+            )
+    return loaded
 
-    A table with the same columns is truncated rather than dropped, so the lnd_ views dbt built
-    on it stay; one with other columns is dropped (with those views) and created again.
+
+def postgres_manifest(schema: str) -> dict[tuple[str, str], str]:
+    """(table, file) -> content hash of every file the Postgres landing tables hold.
+
+    Only tables that exist with the contract's columns count: one that must be created again
+    (load_postgres) takes every file, whatever the manifest says.
     """
+    current = {table.name: [*table.columns, FILE_COLUMN] for table in contract_tables()}
+    connection = postgres_connection()
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute("select to_regclass(%s)", (f'"{schema}"."{MANIFEST_TABLE}"',))
+            if cursor.fetchone()[0] is None:
+                return {}
+            cursor.execute(
+                "select table_name, array_agg(column_name::text order by ordinal_position)"
+                " from information_schema.columns where table_schema = %s group by table_name",
+                (schema,),
+            )
+            intact = {name for name, columns in cursor.fetchall() if current.get(name) == columns}
+            cursor.execute(
+                f'select table_name, landing_file, content_hash from "{schema}"."{MANIFEST_TABLE}"'
+            )
+            return {
+                (table, name): digest
+                for table, name, digest in cursor.fetchall()
+                if table in intact
+            }
+    finally:
+        connection.close()
+
+
+def load_postgres(schema: str, tables: list[LoadedTable]) -> None:
+    """One transaction: each table's new and changed files in, recorded in the manifest, or
+    nothing changes.
+
+    A table with the contract's columns keeps its rows but those of the files loaded now (a
+    changed file's earlier rows go). A table with other columns, or none, is dropped (with the
+    lnd_ views dbt built on it) and created again with every file (postgres_manifest ignores
+    its manifest rows, which are dropped here).
+    """
+    manifest = f'"{schema}"."{MANIFEST_TABLE}"'
     connection = postgres_connection()
     try:
         with connection, connection.cursor() as cursor:
             cursor.execute(f'create schema if not exists "{schema}"')
+            columns = ", ".join(f"{name} {kind}" for name, kind in MANIFEST_COLUMNS)
+            cursor.execute(f"create table if not exists {manifest} ({columns})")
             for table in tables:
+                relation = f'"{schema}"."{table.name}"'
                 cursor.execute(
                     "select column_name from information_schema.columns"
                     " where table_schema = %s and table_name = %s order by ordinal_position",
                     (schema, table.name),
                 )
-                relation = f'"{schema}"."{table.name}"'
-                if tuple(row[0] for row in cursor.fetchall()) == table.columns:
-                    cursor.execute(f"truncate table {relation}")
-                else:
+                if tuple(row[0] for row in cursor.fetchall()) != table.columns:
+                    cursor.execute(f"delete from {manifest} where table_name = %s", (table.name,))
                     columns = ", ".join(f'"{column}" text' for column in table.columns)
                     cursor.execute(f"drop table if exists {relation} cascade")
                     cursor.execute(f"create table {relation} ({columns})")
+                names = [file.name for file in table.files]
+                cursor.execute(f'delete from {relation} where "{FILE_COLUMN}" = any(%s)', (names,))
+                cursor.execute(
+                    f"delete from {manifest} where table_name = %s and landing_file = any(%s)",
+                    (table.name, names),
+                )
                 postgres_copy_csv(cursor, relation, table.columns, table.path)
+                for file in table.files:
+                    cursor.execute(
+                        f"insert into {manifest} values (%s, %s, %s, %s, %s, now())",
+                        (
+                            table.name,
+                            file.name,
+                            file.size,
+                            file.content_hash,
+                            table.file_rows[file.name],
+                        ),
+                    )
+            # Fresh statistics: the build's first queries read these tables.
+            cursor.execute(f"analyze {manifest}")
     finally:
         connection.close()
 
