@@ -5,19 +5,21 @@ every file of the table, columns matched by name, every contract column as text,
 from every file as null, a missing required column an error naming the file and the column, and
 `landing_file` naming the file of each row.
 
-On Postgres the load is incremental (contract section 5, Engines): the table
+The load is incremental (contract section 5, Engines): the table
 `<source_schema>.goalline_loaded_files` records every file taken in (table, file, size, content
 hash, rows, when). A file whose name and hash are recorded is skipped, a recorded file with another
 hash has its rows replaced, a new file is appended: a daily load costs the day's files, not the
 history. A table created anew (first load, or its columns changed) takes every file. A file gone
 from the folder keeps its rows (nothing landed is dropped silently; --full-refresh does not clear
-them either: drop the schema to start over). On Spark every table is still replaced with every file.
+them either: drop the schema to start over). Spark keeps the same manifest as a parquet table.
 """
 
 import hashlib
 import tempfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -34,6 +36,9 @@ from goalline.landing import (
     validate_landing_dir,
 )
 from goalline.targets import Target, source_schema
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 FILE_COLUMN = "landing_file"
 MANIFEST_TABLE = "goalline_loaded_files"
@@ -117,29 +122,30 @@ def files_query(paths: list[Path], table: LandingTable) -> str:
 
 def load_landing(landing_dir: Path, target: Target) -> dict[str, int]:
     """Bring the twelve landing tables of the target up to the folder's files; rows taken in per
-    table (on Postgres only those of new or changed files)."""
+    table (only those of new or changed files)."""
     if target is Target.DUCKDB:
         raise ValueError("DuckDB reads the landing folder itself: nothing to load")
     validate_landing_dir(landing_dir)
     landing_dir = landing_dir.resolve()
+    schema = source_schema()
+    session = None if target is Target.POSTGRES else spark_session()
+    taken = postgres_manifest(schema) if session is None else spark_manifest(session, schema)
+    # A file whose name and content are recorded is already in its table.
+    wanted = {
+        table.name: [
+            path
+            for path in table_files(landing_dir, table.name)
+            if taken.get((table.name, str(path))) != landing_file(path).content_hash
+        ]
+        for table in contract_tables()
+    }
     with tempfile.TemporaryDirectory(prefix="goalline_load_") as scratch:
-        if target is Target.POSTGRES:
-            taken = postgres_manifest(source_schema())
-            # A file whose name and content are recorded is already in its table.
-            wanted = {
-                table.name: [
-                    path
-                    for path in table_files(landing_dir, table.name)
-                    if taken.get((table.name, str(path))) != landing_file(path).content_hash
-                ]
-                for table in contract_tables()
-            }
+        if session is None:
             loaded = stage_files(wanted, "csv", Path(scratch))
-            load_postgres(source_schema(), loaded)
+            load_postgres(schema, loaded)
         else:
-            wanted = {t.name: table_files(landing_dir, t.name) for t in contract_tables()}
             loaded = stage_files(wanted, "parquet", Path(scratch))
-            load_spark(source_schema(), loaded)
+            load_spark(session, schema, loaded, Path(scratch))
     return {table.name: table.rows for table in loaded}
 
 
@@ -258,10 +264,86 @@ def load_postgres(schema: str, tables: list[LoadedTable]) -> None:
         connection.close()
 
 
-def load_spark(schema: str, tables: list[LoadedTable]) -> None:
-    """Each table written by Spark from DuckDB's parquet file: a managed table of strings."""
-    session = spark_session()
+def spark_intact(session: "SparkSession", relation: str, table: LoadedTable) -> bool:
+    """The Spark table exists with the contract's columns (else it is written anew)."""
+    return session.catalog.tableExists(relation) and (
+        tuple(session.table(relation).columns) == table.columns
+    )
+
+
+def spark_manifest(session: "SparkSession", schema: str) -> dict[tuple[str, str], str]:
+    """(table, file) -> content hash of every file the Spark landing tables hold; as on
+    Postgres, only tables with the contract's columns count."""
+    manifest = f"`{schema}`.`{MANIFEST_TABLE}`"
+    if not session.catalog.tableExists(manifest):
+        return {}
+    current = {table.name: (*table.columns, FILE_COLUMN) for table in contract_tables()}
+    intact = {
+        name
+        for name, columns in current.items()
+        if session.catalog.tableExists(f"`{schema}`.`{name}`")
+        and tuple(session.table(f"`{schema}`.`{name}`").columns) == columns
+    }
+    rows = session.table(manifest).select("table_name", "landing_file", "content_hash").collect()
+    return {(row[0], row[1]): row[2] for row in rows if row[0] in intact}
+
+
+def load_spark(
+    session: "SparkSession", schema: str, tables: list[LoadedTable], scratch: Path
+) -> None:
+    """Each table's new files appended by Spark from DuckDB's parquet file (tables of strings).
+
+    Parquet tables have no `delete`: a table holding rows of a file loaded now (a changed file)
+    is written anew from its other rows, copied to scratch first (Spark cannot overwrite a table
+    it reads), and the loaded files. The manifest is written last: a load stopped before it
+    leaves rows of unrecorded files, which the next load finds in the table and replaces.
+    """
+    from pyspark.sql.functions import col
+
+    manifest = f"`{schema}`.`{MANIFEST_TABLE}`"
     session.sql(f"create database if not exists `{schema}`")
+    recorded = (
+        [tuple(row) for row in session.table(manifest).collect()]
+        if session.catalog.tableExists(manifest)
+        else []
+    )
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    entries = []
     for table in tables:
+        relation = f"`{schema}`.`{table.name}`"
+        names = [file.name for file in table.files]
         frame = session.read.parquet(str(table.path))
-        frame.write.mode("overwrite").format("parquet").saveAsTable(f"`{schema}`.`{table.name}`")
+        if not spark_intact(session, relation, table):
+            recorded = [row for row in recorded if row[0] != table.name]
+            frame.write.mode("overwrite").format("parquet").saveAsTable(relation)
+        elif names:
+            existing = session.table(relation)
+            present = existing.where(col(FILE_COLUMN).isin(names)).limit(1).count()
+            if not present:
+                frame.write.mode("append").format("parquet").saveAsTable(relation)
+            else:
+                kept = scratch / f"{table.name}_kept"
+                existing.where(~col(FILE_COLUMN).isin(names)).write.parquet(str(kept))
+                rewritten = session.read.parquet(str(kept)).unionByName(frame)
+                rewritten.write.mode("overwrite").format("parquet").saveAsTable(relation)
+        recorded = [
+            row for row in recorded if (row[0], row[1]) not in {(table.name, n) for n in names}
+        ]
+        entries += [
+            (
+                table.name,
+                file.name,
+                file.size,
+                file.content_hash,
+                table.file_rows[file.name],
+                loaded_at,
+            )
+            for file in table.files
+        ]
+    columns = ", ".join(
+        f"{name} {'timestamp' if kind == 'timestamptz' else 'string' if kind == 'text' else kind}"
+        for name, kind in MANIFEST_COLUMNS
+    )
+    session.createDataFrame(recorded + entries, schema=columns).write.mode("overwrite").format(
+        "parquet"
+    ).saveAsTable(manifest)

@@ -1,9 +1,10 @@
-"""Issue 25 item 1: `goalline load` on Postgres adds only new or changed files.
+"""Issue 25 item 1: `goalline load` adds only new or changed files, on Postgres and on Spark.
 
-Each test gets its own database on the session's private Postgres server (fixture `postgres_env`)
-and a landing folder of the rule scenarios' rows, split in two files per table. What a sequence of
-loads leaves in the landing tables must equal one load of the final folder into a fresh database,
-as multisets of rows (landing_file included); the manifest must name every file with its size,
+Each test loads into its own source schema (CONVERSIONS_SOURCE_SCHEMA) on the session's private
+Postgres server (fixture `postgres_env`) or Spark warehouse (fixture `spark_warehouse`), from a
+landing folder of the rule scenarios' rows split in two files per table. What a sequence of loads
+leaves in the landing tables must equal one load of the final folder into a fresh schema, as
+multisets of rows (landing_file included); the manifest must name every file with its size,
 content hash and rows.
 """
 
@@ -16,26 +17,26 @@ from typing import Any
 
 import pytest
 
-from goalline.connections import postgres_connection
+from goalline.connections import postgres_connection, read_arrow, spark_session
 from goalline.landing import contract_tables
 from goalline.load import MANIFEST_TABLE, load_landing
-from goalline.targets import Target, source_schema
+from goalline.targets import SOURCE_SCHEMA_ENV, Target, source_schema
 
-from engines import create_database
 from landing_builder import Landing
 from scenarios import ALL_SCENARIOS
 from scenarios.warehouse import merged_landing
 
 TABLES = [table.name for table in contract_tables()]
-_databases = itertools.count()
+ENGINE_FIXTURES = {Target.POSTGRES: "postgres_env", Target.SPARK: "spark_warehouse"}
+_schemas = itertools.count()
 
 
-@pytest.fixture
-def database(postgres_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
-    name = f"load_manifest_{next(_databases)}"
-    create_database(name)
-    monkeypatch.setenv("PGDATABASE", name)
-    return name
+@pytest.fixture(params=list(ENGINE_FIXTURES), ids=str)
+def target(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Target:
+    engine: Target = request.param
+    request.getfixturevalue(ENGINE_FIXTURES[engine])
+    monkeypatch.setenv(SOURCE_SCHEMA_ENV, f"load_manifest_{next(_schemas)}")
+    return engine
 
 
 def halves() -> tuple[Landing, Landing]:
@@ -57,106 +58,111 @@ def write_part(landing: Landing, landing_dir: Path, number: int) -> None:
         path.rename(landing_dir / path.name.replace("_000001", f"_{number:06d}"))
 
 
-def query(sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+def execute(target: Target, sql: str) -> None:
+    if target is Target.SPARK:
+        spark_session().sql(sql).collect()
+        return
     connection = postgres_connection()
     try:
         with connection, connection.cursor() as cursor:
-            cursor.execute(sql, args)
-            return cursor.fetchall() if cursor.description else []
+            cursor.execute(sql)
     finally:
         connection.close()
 
 
-def landing_tables() -> dict[str, Counter[tuple[Any, ...]]]:
+def rows(target: Target, sql: str) -> list[tuple[Any, ...]]:
+    table = read_arrow(target, sql, Path())
+    return [tuple(row.values()) for row in table.to_pylist()]
+
+
+def landing_tables(target: Target) -> dict[str, Counter[tuple[Any, ...]]]:
     return {
-        table: Counter(query(f'select * from "{source_schema()}"."{table}"')) for table in TABLES
+        table: Counter(rows(target, f"select * from {source_schema()}.{table}")) for table in TABLES
     }
 
 
-def manifest() -> dict[tuple[str, str], tuple[Any, ...]]:
-    rows = query(
+def manifest(target: Target) -> dict[tuple[str, str], tuple[Any, ...]]:
+    found = rows(
+        target,
         "select table_name, landing_file, size_bytes, content_hash, row_count, loaded_at"
-        f' from "{source_schema()}"."{MANIFEST_TABLE}"'
+        f" from {source_schema()}.{MANIFEST_TABLE}",
     )
-    return {(row[0], row[1]): row[2:] for row in rows}
+    return {(row[0], row[1]): row[2:] for row in found}
 
 
-def full_load(landing_dir: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Counter]:
-    """The folder loaded at once into a fresh database: what any sequence of loads must give."""
-    name = f"load_manifest_full_{next(_databases)}"
-    create_database(name)
+def full_load(
+    target: Target, landing_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Counter]:
+    """The folder loaded at once into a fresh schema: what any sequence of loads must give."""
     with monkeypatch.context() as patch:
-        patch.setenv("PGDATABASE", name)
-        load_landing(landing_dir, Target.POSTGRES)
-        return landing_tables()
+        patch.setenv(SOURCE_SCHEMA_ENV, f"load_manifest_full_{next(_schemas)}")
+        load_landing(landing_dir, target)
+        return landing_tables(target)
 
 
-def test_second_load_skips_files_taken_before(database: str, tmp_path: Path) -> None:
+def test_second_load_skips_files_taken_before(target: Target, tmp_path: Path) -> None:
     landing_dir = tmp_path / "landing"
     first, _ = halves()
     write_part(first, landing_dir, 1)
-    assert sum(load_landing(landing_dir, Target.POSTGRES).values()) > 0
-    recorded = manifest()
-    # A mark no file holds: a load that read the file again would replace this row.
-    marked = query(
-        f'update "{source_schema()}".deliveries set delivery_id = %s'
-        " where ctid = (select min(ctid) from"
-        f' "{source_schema()}".deliveries) returning landing_file',
-        ("marked-by-test",),
+    assert sum(load_landing(landing_dir, target).values()) > 0
+    recorded = manifest(target)
+    # A row no file holds, tagged as the file's: a load that took the file again would drop it.
+    taken_file = str((landing_dir / "deliveries_000001.csv").resolve())
+    execute(
+        target,
+        f"insert into {source_schema()}.deliveries (delivery_id, landing_file)"
+        f" values ('marked-by-test', '{taken_file}')",
     )
-    assert marked, "the scenarios have deliveries"
-    assert load_landing(landing_dir, Target.POSTGRES) == dict.fromkeys(TABLES, 0)
-    assert query(
-        f'select count(*) from "{source_schema()}".deliveries where delivery_id = %s',
-        ("marked-by-test",),
-    ) == [(1,)]
-    assert manifest() == recorded
+    assert load_landing(landing_dir, target) == dict.fromkeys(TABLES, 0)
+    marked = (
+        f"select count(*) from {source_schema()}.deliveries where delivery_id = 'marked-by-test'"
+    )
+    assert rows(target, marked) == [(1,)]
+    assert manifest(target) == recorded
 
 
 def test_new_files_are_appended_and_equal_one_load(
-    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     landing_dir = tmp_path / "landing"
     first, second = halves()
     write_part(first, landing_dir, 1)
-    load_landing(landing_dir, Target.POSTGRES)
+    load_landing(landing_dir, target)
     write_part(second, landing_dir, 2)
-    taken = load_landing(landing_dir, Target.POSTGRES)
-    assert taken == {table: len(rows) for table, rows in second.rows.items() if table in TABLES} | {
-        table: 0 for table in TABLES if table not in second.rows
-    }
-    assert landing_tables() == full_load(landing_dir, monkeypatch)
+    taken = load_landing(landing_dir, target)
+    assert taken == {table: len(second.rows.get(table, [])) for table in TABLES}
+    assert landing_tables(target) == full_load(target, landing_dir, monkeypatch)
     files = {
         (path.name.rsplit("_", 1)[0], str(path.resolve())): path for path in landing_dir.iterdir()
     }
-    recorded = manifest()
+    recorded = manifest(target)
     assert set(recorded) == set(files)
-    for (table, name), path in files.items():
-        size, digest, rows, _ = recorded[(table, name)]
+    for key, path in files.items():
+        size, digest, count, _ = recorded[key]
         assert size == path.stat().st_size
         assert digest == hashlib.md5(path.read_bytes()).hexdigest()
         with path.open(newline="") as stream:
-            assert rows == sum(1 for _ in csv.reader(stream)) - 1
+            assert count == sum(1 for _ in csv.reader(stream)) - 1
 
 
 def test_changed_file_replaces_its_rows(
-    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     landing_dir = tmp_path / "landing"
     first, second = halves()
     write_part(first, landing_dir, 1)
     write_part(second, landing_dir, 2)
-    load_landing(landing_dir, Target.POSTGRES)
+    load_landing(landing_dir, target)
     # The first deliveries file re-sent with one row fewer: that row must go, the rest stay.
     changed = landing_dir / "deliveries_000001.csv"
     lines = changed.read_text().splitlines(keepends=True)
     assert len(lines) > 2
     changed.write_text("".join(lines[:-1]))
-    taken = load_landing(landing_dir, Target.POSTGRES)
-    assert taken == {table: 0 for table in TABLES} | {"deliveries": len(lines) - 2}
-    assert landing_tables() == full_load(landing_dir, monkeypatch)
-    size, digest, rows, _ = manifest()[("deliveries", str(changed.resolve()))]
-    assert (size, digest, rows) == (
+    taken = load_landing(landing_dir, target)
+    assert taken == dict.fromkeys(TABLES, 0) | {"deliveries": len(lines) - 2}
+    assert landing_tables(target) == full_load(target, landing_dir, monkeypatch)
+    size, digest, count, _ = manifest(target)[("deliveries", str(changed.resolve()))]
+    assert (size, digest, count) == (
         changed.stat().st_size,
         hashlib.md5(changed.read_bytes()).hexdigest(),
         len(lines) - 2,
@@ -164,15 +170,16 @@ def test_changed_file_replaces_its_rows(
 
 
 def test_table_with_other_columns_takes_every_file(
-    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A landing table altered by hand no longer matches its manifest rows: it is created again
     from every file, not left holding only what the next new file brings."""
     landing_dir = tmp_path / "landing"
     first, second = halves()
     write_part(first, landing_dir, 1)
-    load_landing(landing_dir, Target.POSTGRES)
-    query(f'alter table "{source_schema()}".deliveries add column extra text')
+    load_landing(landing_dir, target)
+    add = "add column extra text" if target is Target.POSTGRES else "add columns (extra string)"
+    execute(target, f"alter table {source_schema()}.deliveries {add}")
     write_part(second, landing_dir, 2)
-    load_landing(landing_dir, Target.POSTGRES)
-    assert landing_tables() == full_load(landing_dir, monkeypatch)
+    load_landing(landing_dir, target)
+    assert landing_tables(target) == full_load(target, landing_dir, monkeypatch)
