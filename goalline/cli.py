@@ -131,7 +131,8 @@ def load(
     landing: LandingOption,
     target: TargetOption = Target.POSTGRES,
 ) -> None:
-    """Replace the twelve landing tables of a Postgres or Spark target with LANDING's files.
+    """Bring the twelve landing tables of a Postgres or Spark target up to LANDING's files:
+    only files not loaded before, or changed since, are read (goalline_loaded_files).
 
     Every contract column is loaded as text, with landing_file naming each row's file; the
     schema is CONVERSIONS_SOURCE_SCHEMA (default landing). A table without files lands empty.
