@@ -1,6 +1,7 @@
 """Checks a landing folder before dbt reads it, so a bad folder fails with one clear line."""
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -63,10 +64,18 @@ def file_reader(files: list[Path]) -> str:
     )
 
 
+@cache
+def _schema_reader() -> duckdb.DuckDBPyConnection:
+    # One in-memory database per process: opening one per file was most of the cost of checking
+    # a folder of hundreds of files (benchmarks/load_manifest.py).
+    return duckdb.connect()
+
+
 def file_schema(path: Path) -> dict[str, str]:
     """Column name (lower case) -> DuckDB type of one landing file; LandingError if unreadable."""
     try:
-        with duckdb.connect() as connection:
+        # A cursor per call: its own connection to the shared database, safe across threads.
+        with _schema_reader().cursor() as connection:
             rows = connection.execute(
                 f"describe select * from {file_reader([path])} limit 0"
             ).fetchall()
