@@ -14,11 +14,15 @@
 {#-
   Where DuckDB's landing comes from: `files` (the landing folder, var landing_dir) or `tables`
   (tables already in the DuckDB file, as a loader leaves them; the `landing` source). Var
-  `goalline_landing_source`, else env CONVERSIONS_LANDING_SOURCE, else `files`. Other engines
-  always read tables.
+  `goalline_landing_source`, else env CONVERSIONS_LANDING_SOURCE, else `tables` when this project
+  is installed as a package or var goalline_source_schema names the tables' schema (the user
+  points at tables in place, and has no landing folder), else `files`. Other engines always read
+  tables.
 -#}
 {% macro landing_source() %}
-  {%- set choice = var('goalline_landing_source', env_var('CONVERSIONS_LANDING_SOURCE', 'files')) | trim | lower -%}
+  {%- set in_place = project_name != 'goalline' or var('goalline_source_schema', none) is not none -%}
+  {%- set fallback = env_var('CONVERSIONS_LANDING_SOURCE', 'tables' if in_place else 'files') -%}
+  {%- set choice = var('goalline_landing_source', fallback) | trim | lower -%}
   {%- if choice not in ['files', 'tables'] -%}
     {{ exceptions.raise_compiler_error("goalline_landing_source must be 'files' or 'tables', not '" ~ choice ~ "'") }}
   {%- endif -%}

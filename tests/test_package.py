@@ -1,0 +1,141 @@
+"""Issue 23 item 2: a user's dbt project installs this checkout as a package and builds its marts.
+
+A fresh project in a temp folder lists the checkout in packages.yml (local path), points
+`goalline_source_schema` at landing tables already in its DuckDB file (every column as text, as a
+loader leaves them), runs `dbt deps` and `dbt build`, and must give the marts, quarantine and
+reconciliation that `goalline build --landing` gives on the same files. The marts' schema is set
+from the root project, as a user would.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+from dbt.cli.main import dbtRunner
+
+from goalline.build import release_duckdb
+from goalline.landing import contract_tables
+from goalline.paths import PROJECT_DIR
+
+from scenarios.warehouse import RELATIONS, Row, read_relations
+from test_landing_tables import (  # noqa: F401 (fixtures shared with the landing tables test)
+    PREFIX,
+    SCHEMA,
+    from_files,
+    landing_dir,
+    sorted_rows,
+    write_landing_tables,
+)
+
+MARTS_SCHEMA = "analytics"
+
+
+def write_user_project(folder: Path, db_path: Path) -> Path:
+    """A minimal dbt project of a user: its own name and profile, this checkout as a package."""
+    project = folder / "acme"
+    project.mkdir()
+    identifiers = {
+        f"goalline_{table.name}_identifier": PREFIX + table.name for table in contract_tables()
+    }
+    (project / "dbt_project.yml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "acme",
+                "version": "1.0.0",
+                "config-version": 2,
+                "profile": "acme",
+                "vars": {"goalline_source_schema": SCHEMA, **identifiers},
+                "models": {
+                    "goalline": {
+                        "marts": {"+schema": MARTS_SCHEMA},
+                        "semantic": {"+schema": MARTS_SCHEMA},
+                    }
+                },
+            }
+        )
+    )
+    (project / "packages.yml").write_text(
+        yaml.safe_dump({"packages": [{"local": str(PROJECT_DIR)}]})
+    )
+    (project / "profiles.yml").write_text(
+        yaml.safe_dump(
+            {
+                "acme": {
+                    "target": "dev",
+                    "outputs": {
+                        "dev": {
+                            "type": "duckdb",
+                            "path": str(db_path),
+                            "schema": "main",
+                            "threads": 2,
+                            "settings": {"TimeZone": "UTC"},
+                        }
+                    },
+                }
+            }
+        )
+    )
+    return project
+
+
+def run_dbt(project: Path, *command: str) -> None:
+    try:
+        result = dbtRunner().invoke(
+            [*command, "--project-dir", str(project), "--profiles-dir", str(project), "--quiet"]
+        )
+    finally:
+        release_duckdb()
+    assert result.success, f"dbt {' '.join(command)} failed: {result.exception or result.result}"
+
+
+@pytest.fixture(scope="module")
+def package_build(
+    landing_dir: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch_module: None
+) -> dict[str, list[Row]]:
+    folder = tmp_path_factory.mktemp("user_project")
+    db_path = folder / "acme.duckdb"
+    write_landing_tables(landing_dir, db_path, typed=False)
+    project = write_user_project(folder, db_path)
+    run_dbt(project, "deps")
+    run_dbt(project, "build")
+    return read_relations_in(db_path, MARTS_SCHEMA)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[None]:
+    """The package must not need this project's env: a user's shell has none of it."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in (
+            "CONVERSIONS_LANDING_DIR",
+            "CONVERSIONS_LANDING_SOURCE",
+            "CONVERSIONS_SOURCE_SCHEMA",
+        ):
+            patch.delenv(name, raising=False)
+        yield
+
+
+def read_relations_in(db_path: Path, marts_schema: str) -> dict[str, list[Row]]:
+    # The checked relations live in `marts` in this project; the user put the marts elsewhere,
+    # so nothing may be in `marts` and the relations are read through views onto their schema.
+    with duckdb.connect(str(db_path)) as connection:
+        in_marts = connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+        assert not in_marts, f"the root project's marts schema was ignored: {in_marts}"
+        connection.execute("create schema if not exists marts")
+        for name, (relation, _) in RELATIONS.items():
+            if relation.startswith("marts."):
+                connection.execute(
+                    f"create or replace view {relation} as select * from {marts_schema}.{name}"
+                )
+    return read_relations(db_path)
+
+
+def test_user_project_builds_the_landing_folder_marts(
+    package_build: dict[str, list[Row]], from_files: dict[str, list[Row]]
+) -> None:
+    assert from_files["fct_conversions"], "the scenarios convert someone"
+    for relation in RELATIONS:
+        assert sorted_rows(package_build[relation]) == sorted_rows(from_files[relation]), relation
