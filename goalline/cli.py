@@ -12,6 +12,7 @@ from goalline.connections import target_errors
 from goalline.errors import error_line
 from goalline.experiments_report import print_experiments
 from goalline.export import ExportError, export_mart
+from goalline.freshness import landing_freshness
 from goalline.landing import LandingError, validate_landing_dir
 from goalline.load import load_landing
 from goalline.paths import DEFAULT_DB_PATH, DEMO_LANDING_DIR
@@ -205,6 +206,34 @@ def check(
         db, console, record_history=record_history, target=target, wait_seconds=wait_seconds
     )
     raise typer.Exit(code=code)
+
+
+@app.command()
+def status(
+    landing: Annotated[
+        Path | None,
+        typer.Option(
+            "--landing",
+            help="Landing folder to read (DuckDB); without it, the landing tables in place.",
+        ),
+    ] = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    target: TargetOption = Target.DUCKDB,
+) -> None:
+    """Print each landing table's newest processing time and whether it is late; exit 1 if one is.
+
+    Late means past the warning threshold of `dbt source freshness` (vars
+    goalline_freshness_warn_minutes, default 45, and goalline_freshness_error_minutes, 360).
+    """
+    try:
+        tables = landing_freshness(landing, db, target)
+    except (BuildError, WarehouseBusy, *target_errors(target)) as error:
+        _fail(error_line(error))
+    for table in tables:
+        newest = table.newest.isoformat(sep=" ", timespec="seconds") if table.newest else "never"
+        verdict = f"[bold red]late ({table.status})[/]" if table.late else "[green]on time[/]"
+        console.print(f"{table.table:<22} newest {newest:<26} {verdict}")
+    raise typer.Exit(code=1 if any(table.late for table in tables) else 0)
 
 
 @app.command()

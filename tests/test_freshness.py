@@ -12,11 +12,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from dbt.cli.main import dbtRunner
+from typer.testing import CliRunner
 
 from goalline.build import dbt_args, release_duckdb
+from goalline.cli import app
+from goalline.paths import PROJECT_DIR
 from goalline.targets import Target, warehouse_env
 
+LANDING_SOURCES_YML = PROJECT_DIR / "models" / "landing" / "_landing__sources.yml"
 AGES = {
     ("events", "received_at"): dt.timedelta(hours=8),
     ("deliveries", "created_at"): dt.timedelta(minutes=50),
@@ -54,7 +59,8 @@ def freshness(landing_dir: Path, db_path: Path, dbt_vars: dict[str, object]) -> 
         finally:
             release_duckdb()
     return {
-        node.node.name: str(node.status) for node in result.result.results  # type: ignore[union-attr]
+        node.node.name: str(node.status)
+        for node in result.result.results  # type: ignore[union-attr]
     }
 
 
@@ -100,9 +106,53 @@ def test_tables_in_place_warn_and_error_at_the_thresholds(
             "alter table sync.deliveries alter created_at type timestamptz"
             " using cast(created_at as timestamptz)"
         )
-    statuses = freshness(
-        tmp_path / "no_files", db_path, {"goalline_source_schema": "sync"}
-    )
+    statuses = freshness(tmp_path / "no_files", db_path, {"goalline_source_schema": "sync"})
     assert statuses["events"] == "error"
     assert statuses["deliveries"] == "warn"
     assert statuses["metrics"] == "pass"
+
+
+def test_status_prints_each_table_and_exits_1_when_one_is_late(
+    landing_dir: Path, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        app, ["status", "--landing", str(landing_dir), "--db", str(tmp_path / "w.duckdb")]
+    )
+    assert result.exit_code == 1, result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines() if line.strip()}
+    assert "late (error)" in lines["events"]
+    assert "late (warn)" in lines["deliveries"]
+    assert "on time" in lines["metrics"]
+    # No hook or other node is reported as a table.
+    assert set(lines) == {
+        "attributes",
+        "deliveries",
+        "events",
+        "metrics",
+        "outputs",
+        "people",
+        "segment_memberships",
+        "subjects",
+    }
+
+
+def test_status_exits_0_when_every_table_is_on_time(tmp_path: Path) -> None:
+    landing_dir = tmp_path / "landing"
+    landing_dir.mkdir()
+    now = dt.datetime.now(dt.UTC).isoformat()
+    for table, column in landing_tables_with_processing_time():
+        (landing_dir / f"{table}_000001.csv").write_text(f"workspace_id,{column}\nw,{now}\n")
+    result = CliRunner().invoke(
+        app, ["status", "--landing", str(landing_dir), "--db", str(tmp_path / "w.duckdb")]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("on time") == 8
+
+
+def landing_tables_with_processing_time() -> list[tuple[str, str]]:
+    spec = yaml.safe_load(LANDING_SOURCES_YML.read_text())
+    return [
+        (table["name"], table["config"]["loaded_at_field"])
+        for table in spec["sources"][0]["tables"]
+        if "loaded_at_field" in table.get("config", {})
+    ]

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from goalline.build import run_build
+from goalline.build import BuildError, run_build
 from goalline.landing import contract_tables, file_reader, table_files
 
 from scenarios import ALL_SCENARIOS
@@ -35,7 +35,10 @@ TIME_COLUMNS = {
 BOOLEAN_COLUMNS = {"deleted", "suppressed", "draft", "link_tracked", "webhook_conversions_enabled"}
 INTEGER_COLUMNS = {"seq_num", "window_days", "split_test_index", "branch_index"}
 # Text that staging reads the same as its typed value printed back.
-ISO_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?(Z|[+-][0-9]{2}:?[0-9]{2})?$"
+ISO_TIME = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})?$"
+)
 INTEGER = r"^(0|[1-9][0-9]{0,8})$"
 TYPED = {
     **dict.fromkeys(TIME_COLUMNS, ("timestamptz", ISO_TIME)),
@@ -89,16 +92,28 @@ def write_landing_tables(landing_dir: Path, db_path: Path, *, typed: bool) -> se
     return typed_columns
 
 
+def scenario_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every rule scenario in one landing folder (also tests/test_package.py's input)."""
+    return merged_landing(ALL_SCENARIOS).write(tmp_path_factory.mktemp("landing") / "landing")
+
+
+def folder_build(
+    landing_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, list[Row]]:
+    """What `goalline build --landing` gives on the folder: the relations to match."""
+    db_path = tmp_path_factory.mktemp("files") / "w.duckdb"
+    run_build(landing_dir, db_path, full_refresh=True)
+    return read_relations(db_path)
+
+
 @pytest.fixture(scope="module")
 def landing_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return merged_landing(ALL_SCENARIOS).write(tmp_path_factory.mktemp("landing") / "landing")
+    return scenario_landing(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def from_files(landing_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Row]]:
-    db_path = tmp_path_factory.mktemp("files") / "w.duckdb"
-    run_build(landing_dir, db_path, full_refresh=True)
-    return read_relations(db_path)
+    return folder_build(landing_dir, tmp_path_factory)
 
 
 def build_from_tables(landing_dir: Path, db_path: Path) -> dict[str, list[Row]]:
@@ -154,8 +169,6 @@ def without_raw_text(rows: list[Row]) -> list[Row]:
 
 
 def test_unknown_landing_source_is_a_clear_error(landing_dir: Path, tmp_path: Path) -> None:
-    from goalline.build import BuildError
-
     with pytest.raises(BuildError, match="goalline_landing_source must be 'files' or 'tables'"):
         run_build(
             landing_dir,

@@ -14,22 +14,32 @@ import duckdb
 import pytest
 import yaml
 from dbt.cli.main import dbtRunner
+from test_landing_tables import (
+    PREFIX,
+    SCHEMA,
+    folder_build,
+    scenario_landing,
+    sorted_rows,
+    write_landing_tables,
+)
 
 from goalline.build import release_duckdb
 from goalline.landing import contract_tables
 from goalline.paths import PROJECT_DIR
 
 from scenarios.warehouse import RELATIONS, Row, read_relations
-from test_landing_tables import (  # noqa: F401 (fixtures shared with the landing tables test)
-    PREFIX,
-    SCHEMA,
-    from_files,
-    landing_dir,
-    sorted_rows,
-    write_landing_tables,
-)
 
 MARTS_SCHEMA = "analytics"
+
+
+@pytest.fixture(scope="module")
+def landing_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return scenario_landing(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def from_files(landing_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Row]]:
+    return folder_build(landing_dir, tmp_path_factory)
 
 
 def write_user_project(folder: Path, db_path: Path) -> Path:
