@@ -66,7 +66,7 @@ def _fail(message: str) -> None:
 
 
 def _build(
-    landing: Path,
+    landing: Path | None,
     db: Path,
     full_refresh: bool,
     target: Target = Target.DUCKDB,
@@ -74,7 +74,8 @@ def _build(
     dbt_vars: str | None = None,
 ) -> None:
     try:
-        validate_landing_dir(landing)
+        if landing is not None:
+            validate_landing_dir(landing)
         run_build(
             landing,
             db,
@@ -96,7 +97,14 @@ def _build(
 
 @app.command()
 def build(
-    landing: LandingOption,
+    landing: Annotated[
+        Path | None,
+        typer.Option(
+            "--landing",
+            help="Landing folder with <table>*.parquet / <table>*.csv files in the contract's "
+            "shape. Without it, the landing tables in place (schema: var goalline_source_schema).",
+        ),
+    ] = None,
     db: DbOption = DEFAULT_DB_PATH,
     target: TargetOption = Target.DUCKDB,
     full_refresh: Annotated[
@@ -112,7 +120,8 @@ def build(
         ),
     ] = None,
 ) -> None:
-    """Build every model (landing, staging, intermediate, marts) on TARGET from LANDING.
+    """Build every model (landing, staging, intermediate, marts) on TARGET from LANDING, or
+    without --landing from the landing tables already in the warehouse.
 
     DuckDB: into DB, marts then readable with any DuckDB client as marts.<model>. Postgres and
     Spark: LANDING is loaded into the landing tables first (`goalline load`); marts in schema
@@ -123,7 +132,7 @@ def build(
     """
     _build(landing, db, full_refresh, target, wait_seconds, dbt_vars)
     built = db if target is Target.DUCKDB else target.value
-    console.print(f"built [bold]{built}[/] from {landing}")
+    console.print(f"built [bold]{built}[/] from {landing or 'the landing tables in place'}")
     print_summary(db, console, target)
 
 

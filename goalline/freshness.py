@@ -46,18 +46,16 @@ def landing_freshness(
     """
     wanted = dict(dbt_vars or {})
     if target is Target.DUCKDB and landing_dir is not None:
-        wanted["goalline_landing_source"] = "files"
         with tempfile.TemporaryDirectory() as scratch:
             return _run(landing_dir, Path(scratch) / "freshness.duckdb", target, wanted)
     if target is Target.DUCKDB:
-        wanted["goalline_landing_source"] = "tables"
         with writing(db_path) as working_db:
-            return _run(Path("."), working_db, target, wanted)
-    return _run(Path("."), db_path, target, wanted)
+            return _run(None, working_db, target, wanted)
+    return _run(None, db_path, target, wanted)
 
 
 def _run(
-    landing_dir: Path, db_path: Path, target: Target, dbt_vars: dict[str, object]
+    landing_dir: Path | None, db_path: Path, target: Target, dbt_vars: dict[str, object]
 ) -> list[TableFreshness]:
     target_path = db_path.resolve().parent / f"{db_path.stem}_freshness_target"
     with warehouse_env(landing_dir, db_path, target):

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
 from goalline.build import BuildError, run_build
+from goalline.cli import app
 from goalline.landing import contract_tables, file_reader, table_files
 
 from scenarios import ALL_SCENARIOS
@@ -51,9 +53,7 @@ def tables_vars() -> str:
     identifiers = {
         f"goalline_{table.name}_identifier": PREFIX + table.name for table in contract_tables()
     }
-    return json.dumps(
-        {"goalline_landing_source": "tables", "goalline_source_schema": SCHEMA, **identifiers}
-    )
+    return json.dumps({"goalline_source_schema": SCHEMA, **identifiers})
 
 
 def write_landing_tables(landing_dir: Path, db_path: Path, *, typed: bool) -> set[str]:
@@ -116,11 +116,9 @@ def from_files(landing_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> d
     return folder_build(landing_dir, tmp_path_factory)
 
 
-def build_from_tables(landing_dir: Path, db_path: Path) -> dict[str, list[Row]]:
-    # An empty folder: a build that still read files would find nothing and differ.
-    empty = db_path.parent / "no_files"
-    empty.mkdir()
-    run_build(empty, db_path, full_refresh=True, dbt_vars=tables_vars())
+def build_from_tables(db_path: Path) -> dict[str, list[Row]]:
+    """run_build without a landing folder: the tables in place."""
+    run_build(None, db_path, full_refresh=True, dbt_vars=tables_vars())
     return read_relations(db_path)
 
 
@@ -133,7 +131,10 @@ def test_text_tables_in_place_give_the_folder_marts(
 ) -> None:
     db_path = tmp_path / "w.duckdb"
     write_landing_tables(landing_dir, db_path, typed=False)
-    from_tables = build_from_tables(landing_dir, db_path)
+    # `goalline build` without --landing: the tables in place.
+    result = CliRunner().invoke(app, ["build", "--db", str(db_path), "--vars", tables_vars()])
+    assert result.exit_code == 0, result.output
+    from_tables = read_relations(db_path)
     assert from_files["fct_conversions"], "the scenarios convert someone"
     for relation in RELATIONS:
         assert sorted_rows(from_tables[relation]) == sorted_rows(from_files[relation]), relation
@@ -148,7 +149,7 @@ def test_typed_tables_in_place_give_the_folder_marts(
     # it cannot type); the rest are typed: times, booleans and integers.
     assert {"people.deleted", "events.seq_num"} <= typed
     assert {column for column in typed if column.split(".")[1] in TIME_COLUMNS}
-    from_tables = build_from_tables(landing_dir, db_path)
+    from_tables = build_from_tables(db_path)
     for relation in RELATIONS:
         if relation in {"stg_quarantine", "fct_landing_reconciliation"}:
             continue
