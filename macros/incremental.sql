@@ -138,6 +138,10 @@
 {%- endmacro %}
 
 {% macro duckdb__landing_batch_files(table_name, spec) -%}
+  {#- Tables in place (macros/landing/read_landing.sql) have no files to keep spans of: read as elsewhere. -#}
+  {%- if landing_source() == 'tables' -%}
+    {{ return(none) }}
+  {%- endif -%}
   {%- set spans = audit_relation('landing_file_spans') -%}
   {%- set of_table = "table_name = '" ~ table_name ~ "'" -%}
   {%- set files = landing_files(table_name, 'parquet') + landing_files(table_name, 'csv') -%}
@@ -265,6 +269,9 @@
 {%- endmacro %}
 
 {% macro duckdb__record_landing_file_spans(table_name) -%}
+  {%- if landing_source() == 'tables' -%}
+    {{ return(default__record_landing_file_spans(table_name)) }}
+  {%- endif -%}
   {%- set processing = landing_batch_spec(table_name).processing -%}
   delete from {{ audit_relation('landing_file_spans') }} where table_name = '{{ table_name }}';
   insert into {{ audit_relation('landing_file_spans') }}

@@ -128,6 +128,9 @@ def package_build(
     project = write_user_project(folder, db_path)
     run_dbt(project, "deps")
     run_dbt(project, "build")
+    # A user's scheduler runs `dbt build` again: the second run is an incremental one, with the
+    # package's batch logic (person log, batch filters) running inside another root project.
+    run_dbt(project, "build")
     return read_relations_in(db_path, MARTS_SCHEMA)
 
 

@@ -20,7 +20,7 @@
   tables.
 -#}
 {% macro landing_source() %}
-  {%- set in_place = project_name != 'goalline' or var('goalline_source_schema', none) is not none -%}
+  {%- set in_place = project_name != own_package_name() or var('goalline_source_schema', none) is not none -%}
   {%- set fallback = env_var('CONVERSIONS_LANDING_SOURCE', 'tables' if in_place else 'files') -%}
   {%- set choice = var('goalline_landing_source', fallback) | trim | lower -%}
   {%- if choice not in ['files', 'tables'] -%}
