@@ -23,7 +23,7 @@
 
 {#-
   The bookkeeping tables in schema `audit`: person_changes and group_changes (the logs),
-  landing_file_spans (DuckDB, macros/incremental.sql) and processing_manifest.
+  landing_files (the landing manifest, macros/incremental.sql) and processing_manifest.
 -#}
 {% macro audit_relation(identifier) -%}
   {{ return(api.Relation.create(database=target.database, schema='audit', identifier=identifier)) }}
@@ -59,9 +59,8 @@
 {%- endmacro %}
 
 {#-
-  on-run-start: the logs, the landing file spans and the manifest (engines with incremental models
-  only). A full refresh re-reads every landing file, so it forgets the spans (a file rewritten in
-  place is read anew).
+  on-run-start: the logs, the landing manifest (macros/incremental.sql) and the processing
+  manifest (engines with incremental models only).
 -#}
 {% macro create_person_batch_tables() -%}
   {%- if incremental_materialization() == 'incremental' -%}
@@ -77,16 +76,17 @@
       group_key {{ dbt.type_string() }},
       everyone {{ dbt.type_boolean() }}
   );
-  create table if not exists {{ audit_relation('landing_file_spans') }} (
+  create table if not exists {{ audit_relation('landing_files') }} (
+      base_model {{ dbt.type_string() }},
       table_name {{ dbt.type_string() }},
       landing_file {{ dbt.type_string() }},
+      fingerprint {{ dbt.type_string() }},
+      rows_taken bigint,
       min_processed_at {{ dbt.type_timestamp() }},
       max_processed_at {{ dbt.type_timestamp() }},
-      rows_without_processing_time bigint
+      rows_without_processing_time bigint,
+      taken_at {{ dbt.type_timestamp() }}
   );
-  {%- if flags.FULL_REFRESH %}
-  delete from {{ audit_relation('landing_file_spans') }};
-  {%- endif %}
   create table if not exists {{ audit_relation('processing_manifest') }} (
       model_name {{ dbt.type_string() }},
       processed_through {{ dbt.type_timestamp() }},
