@@ -1,17 +1,19 @@
 """Issue 24: the files that landed are the unit of incremental work (the landing manifest).
 
-On test_incremental's simulated workspace (its late rows, re-sent rows and goal edit), each
-scenario lands files as the platform's export can, builds incrementally without vars, and compares
-with a full build (`--full-refresh`) of the same landing folder, as multisets of the marts, the
-staging models, the quarantine and the reconciliation (test_incremental.differences):
+On a small simulated workspace (test_incremental's: late rows, re-sent rows and a goal edit),
+each scenario lands files as the platform's export can, builds incrementally without vars, and
+compares with a full build (`--full-refresh`) of the same landing folder, as multisets of the
+marts, the staging models, the quarantine and the reconciliation (test_incremental.differences).
+The scenarios continue from one another's warehouses, copied, to keep the builds few:
 
 - late rows: a third of the events and metrics held back, then landed in a new file by a later
   export with their original processing times, long before the newest one staged;
 - re-sent rows: rows already staged sent again in a new parquet file and as CSV: the marts do not
   change, the copies are superseded, nothing is pending;
 - a changed file: a file rewritten in place with rows dropped and a row changed replaces its rows;
-- tables in any order: each load's tables land and are built one at a time, in a shuffled order
-  (one table's day built before another's).
+- tables in any order: the second half of the period lands segment changes, attributes and
+  people first, each built, then the other tables in two seeded random groups;
+- on Postgres, the late and re-sent rows through `goalline load` (issue 25 item 5).
 
 Each was shown failing against the processing-time lookback this replaced (issue 24's symptoms:
 the late rows were never staged and the reconciliation failed; the re-sent CSV rows pended).
@@ -19,15 +21,16 @@ the late rows were never staged and the reconciliation failed; the re-sent CSV r
 
 import random
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 from test_incremental import (
-    CONFIG_TABLES,
     MARTS,
     RELATIONS,
     START,
+    VARS,
     Workspace,
     build,
     differences,
@@ -36,24 +39,38 @@ from test_incremental import (
     warehouse,
 )
 
+from benchmarks.dbt_run import dbt_build
 from benchmarks.simulate import simulate
+from goalline.connections import copy_relations
+from goalline.load import load_landing
+from goalline.targets import Target
+
+from engines import create_database
 
 HELD_BACK = ("events", "metrics")
+HELD = "hash(event_id) % 3 = 0"
 ORDER_SEED = 5
+# Landed and built first in the order scenario: the tables the issue saw built before the rest.
+FIRST = ("segment_memberships", "attributes", "people")
+
+
+@dataclass(frozen=True)
+class Built:
+    landing: Path
+    db: Path
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """The simulated files only: each scenario builds its own comparison."""
     work = tmp_path_factory.mktemp("late_files")
     source = work / "simulated"
     simulate(source, 0.0003, days=6, seed=3, threads=1, memory_limit="1GB")
-    full = warehouse(work, "full")
-    full_build(source, full)
-    return Workspace(work, source, full)
+    return Workspace(work, source, full=work / "unused")
 
 
 def copy_rows(source: Path, target: Path, where: str, fmt: str = "parquet") -> int:
-    """Copy the rows of a parquet file that match `where` into a new file; returns their count."""
+    """Copy the rows of parquet files that match `where` into a new file; returns their count."""
     with duckdb.connect() as connection:
         rows = f"select * from read_parquet('{source}') where {where}"
         count = connection.execute(f"select count(*) from ({rows})").fetchone()[0]
@@ -83,96 +100,135 @@ def equals_full_build(workspace: Workspace, landing: Path, db: Path, name: str) 
     assert reconciled(db) == []
 
 
-def held_back_landing(workspace: Workspace, name: str) -> tuple[Path, Path]:
-    """Every simulated file, less a third of the events and metrics (by id), built; the held
-    back rows are then landed in one new file per table, as a platform re-sync sends them."""
-    landing, db = workspace.work / f"{name}_landing", warehouse(workspace.work, name)
+def continued(built: Built, workspace: Workspace, name: str) -> Built:
+    """A copy of a scenario's landing folder and warehouse (file times kept, so the landing
+    manifest sees the same files) to continue from."""
+    landing = Path(shutil.copytree(built.landing, workspace.work / f"{name}_landing"))
+    db = warehouse(workspace.work, name)
+    db.parent.mkdir()
+    shutil.copy2(built.db, db)
+    return Built(landing, db)
+
+
+def held_back_landing(workspace: Workspace, landing: Path) -> None:
+    """Every simulated file, less a third of the events and metrics (by id)."""
     landing.mkdir()
-    held = "hash(event_id) % 3 = 0"
     for file in sorted(workspace.source.glob("*.parquet")):
         table = file.name.split("_d")[0]
         if table in HELD_BACK:
-            copy_rows(file, landing / file.name, f"not ({held})")
+            copy_rows(file, landing / file.name, f"not ({HELD})")
         else:
             shutil.copy(file, landing / file.name)
-    build(landing, db)
+
+
+def land_resync(workspace: Workspace, landing: Path) -> None:
+    """The held back rows in one new file per table, as a platform re-sync sends them: with
+    their original processing times."""
     for table in HELD_BACK:
-        with duckdb.connect() as connection:
-            connection.execute(
-                f"""copy (select * from read_parquet('{workspace.source}/{table}_d*.parquet')
-                          where {held})
-                    to '{landing / f"{table}_resync.parquet"}' (format parquet)"""
-            )
-    return landing, db
+        copy_rows(
+            workspace.source / f"{table}_d*.parquet", landing / f"{table}_resync.parquet", HELD
+        )
 
 
-def test_late_rows_in_a_new_file_are_staged_by_the_next_build(workspace: Workspace) -> None:
-    landing, db = held_back_landing(workspace, "late")
+@pytest.fixture(scope="module")
+def late(workspace: Workspace) -> Built:
+    landing, db = workspace.work / "late_landing", warehouse(workspace.work, "late")
+    held_back_landing(workspace, landing)
+    build(landing, db)
     newest = scalar(db, "select max(received_at) from staging.base_tracking__events")
+    land_resync(workspace, landing)
     resync = landing / "events_resync.parquet"
-    oldest_late = scalar(workspace.full, f"select min(received_at) from read_parquet('{resync}')")
+    oldest_late = scalar(db, f"select min(received_at) from read_parquet('{resync}')")
     # Late by far more than any lookback: only the manifest can take them.
     assert (newest - oldest_late).days >= 4
     build(landing, db)
-    equals_full_build(workspace, landing, db, "late")
+    return Built(landing, db)
+
+
+def test_late_rows_in_a_new_file_are_staged_by_the_next_build(
+    workspace: Workspace, late: Built
+) -> None:
+    equals_full_build(workspace, late.landing, late.db, "late")
     files = scalar(
-        db,
+        late.db,
         """select count(*) from audit.fct_landing_files
            where landing_file like '%_resync.parquet' and rows_taken > 0""",
     )
     assert files == len(HELD_BACK)
 
 
-def test_resent_rows_in_another_file_and_format_change_nothing(workspace: Workspace) -> None:
-    landing, db = workspace.work / "resent_landing", warehouse(workspace.work, "resent")
-    land(workspace.source, landing, None, None)
-    build(landing, db)
-    before = warehouse(workspace.work, "resent_before")
-    before.parent.mkdir()
-    shutil.copy(db, before)
+def test_resent_rows_in_another_file_and_format_change_nothing(
+    workspace: Workspace, late: Built
+) -> None:
+    resent = continued(late, workspace, "resent")
     first_events = sorted(workspace.source.glob("events_d*.parquet"))[0]
-    resent = copy_rows(first_events, landing / "events_resent.parquet", "true")
-    copy_rows(first_events, landing / "events_resent.csv", "true", fmt="csv")
-    build(landing, db)
-    assert differences(before, db, MARTS) == {}
+    count = copy_rows(first_events, resent.landing / "events_resent.parquet", "true")
+    copy_rows(first_events, resent.landing / "events_resent.csv", "true", fmt="csv")
+    build(resent.landing, resent.db)
+    assert differences(late.db, resent.db, MARTS) == {}
     superseded = "select rows_superseded from audit.fct_landing_reconciliation"
-    grown = scalar(db, f"{superseded} where table_name = 'events'")
-    assert grown == scalar(before, f"{superseded} where table_name = 'events'") + 2 * resent
-    equals_full_build(workspace, landing, db, "resent")
+    grown = scalar(resent.db, f"{superseded} where table_name = 'events'")
+    assert grown == scalar(late.db, f"{superseded} where table_name = 'events'") + 2 * count
+    equals_full_build(workspace, resent.landing, resent.db, "resent")
 
 
-def test_a_changed_file_replaces_its_rows(workspace: Workspace) -> None:
-    landing, db = workspace.work / "changed_landing", warehouse(workspace.work, "changed")
-    land(workspace.source, landing, None, None)
-    build(landing, db)
+def test_a_changed_file_replaces_its_rows(workspace: Workspace, late: Built) -> None:
+    changed = continued(late, workspace, "changed")
     # An events file of the second day rewritten in place with about half its rows.
-    [file] = sorted(landing.glob("events_d001_*.parquet"))[:1]
+    [file] = sorted(changed.landing.glob("events_d001_*.parquet"))[:1]
     rewritten = file.with_suffix(".tmp")
     kept = copy_rows(file, rewritten, "hash(event_id) % 2 = 0")
     rewritten.replace(file)
     taken = "select count(*) from staging.base_tracking__events where landing_file like ?"
-    with duckdb.connect(str(db), read_only=True) as connection:
+    with duckdb.connect(str(changed.db), read_only=True) as connection:
         assert kept < connection.execute(taken, [f"%/{file.name}"]).fetchone()[0]
-    build(landing, db)
-    equals_full_build(workspace, landing, db, "changed")
+    build(changed.landing, changed.db)
+    equals_full_build(workspace, changed.landing, changed.db, "changed")
 
 
 def test_tables_landing_in_any_order_equal_a_full_build(workspace: Workspace) -> None:
-    """Three loads split by processing day; within each, one table's files land and are built
-    before the next table's, in a seeded random order."""
+    """The first half of the period lands whole; of the second, segment changes, attributes and
+    people land and are built first, then the other tables in two seeded random groups."""
     landing, db = workspace.work / "order_landing", warehouse(workspace.work, "order")
+    land(workspace.source, landing, None, START.replace(day=4))
+    build(landing, db)
     staged = workspace.work / "order_staged"
-    landing.mkdir()
-    rng = random.Random(ORDER_SEED)
-    cuts = [None, START.replace(day=3), START.replace(day=5), None]
-    for since, until in zip(cuts, cuts[1:], strict=False):
-        land(workspace.source, staged, since, until)
-        tables = sorted({file.name.split("_d")[0] for file in staged.glob("*.parquet")})
-        # Configuration first, as in a real workspace; the rest in any order.
-        daily = [table for table in tables if table not in CONFIG_TABLES]
-        rng.shuffle(daily)
-        for table in [*(t for t in tables if t in CONFIG_TABLES), *daily]:
+    land(workspace.source, staged, START.replace(day=4), None)
+    rest = sorted({file.name.split("_d")[0] for file in staged.glob("*.parquet")} - set(FIRST))
+    random.Random(ORDER_SEED).shuffle(rest)
+    half = len(rest) // 2
+    for group in (FIRST, rest[:half], rest[half:]):
+        for table in group:
             for file in staged.glob(f"{table}_d*.parquet"):
                 shutil.move(file, landing / file.name)
-            build(landing, db)
+        build(landing, db)
     equals_full_build(workspace, landing, db, "order")
+
+
+def test_late_and_resent_rows_on_postgres_equal_the_duckdb_full_build(
+    workspace: Workspace, postgres_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 25 item 5: on Postgres the load takes only the new files and the landing manifest
+    (over the load's hashes) stages their rows, late or re-sent, whatever their processing time."""
+    create_database("late_files")
+    monkeypatch.setenv("PGDATABASE", "late_files")
+    landing, artifacts = workspace.work / "postgres_landing", workspace.work / "postgres.duckdb"
+    held_back_landing(workspace, landing)
+
+    def load_and_build() -> None:
+        load_landing(landing, Target.POSTGRES)
+        dbt_build(landing, artifacts, extra_vars=VARS, with_tests=False, target=Target.POSTGRES)
+
+    load_and_build()
+    land_resync(workspace, landing)
+    first_events = sorted(workspace.source.glob("events_d*.parquet"))[0]
+    copy_rows(first_events, landing / "events_resent.csv", "true", fmt="csv")
+    load_and_build()
+
+    copied = workspace.work / "postgres_copy.duckdb"
+    with duckdb.connect(str(copied)) as connection:
+        copy_relations(connection, Target.POSTGRES, artifacts, RELATIONS)
+    full = warehouse(workspace.work, "postgres_full")
+    full_build(landing, full)
+    assert differences(full, copied, RELATIONS) == {}
+    assert reconciled(copied) == []
