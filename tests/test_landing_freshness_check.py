@@ -96,6 +96,7 @@ def test_an_observation_fails_landing_fresh_on_a_table_8_hours_late(
     newest = dt.datetime.fromisoformat(events.metadata["newest_processing_at"].value)
     assert abs(newest.replace(tzinfo=dt.UTC) - dt.datetime.now(dt.UTC)) > dt.timedelta(hours=7.9)
     assert events.metadata["error_after_minutes"].value == 360
+    assert events.description.endswith("(late: past the error threshold)")
 
     deliveries = evaluations[DELIVERIES]
     assert not deliveries.passed
