@@ -3,8 +3,9 @@
 Prints every failing rule with its count and a few offending keys, and warnings the same way;
 returns the process exit code: 0 when no rule fails (warnings included), 1 when one does, 2 when
 the database cannot be checked. Every run also writes Great Expectations Data Docs (static HTML)
-under the target folder and prints the index's path. After a run without failures the conversions are appended to
-audit.conversion_history, so later checks prove none of them changes or disappears.
+under the target folder and prints the index's path. After a run without failures the
+conversions are appended to audit.conversion_history, so later checks prove none of them changes
+or disappears.
 
 On Postgres and Spark the suites run unchanged (DuckDB SQL) on an in-memory DuckDB copy of the
 relations they read, and the history is appended to the target's own audit.conversion_history.
@@ -64,12 +65,12 @@ def check_command(
 
 def _check(db_path: Path, out: Console, record_history: bool, target: Target) -> int:
     # Imported here: Great Expectations takes seconds to import, and the CLI module imports this.
+    from expectations.data_docs import data_docs_dir, data_docs_index
     from expectations.history import (
         HISTORY_RELATIONS,
         append_to_target,
         record_conversion_history,
     )
-    from expectations.data_docs import data_docs_dir, data_docs_index
     from expectations.runner import run_suites
 
     _quiet_great_expectations()

@@ -6,9 +6,10 @@ suite describes the platform's sending, not our numbers: WARN severity, never bl
 
 The suites run over read-only DuckDB connections (on Postgres and Spark: an in-memory DuckDB copy
 of the relations they read) after the dbt step that built their tables, in two ops: the staging
-checks gate the model build, the mart checks gate the conversion history. Every run writes the suites' Data Docs
-under the target folder; each check's metadata links its suite's page. Great Expectations is
-imported inside the ops: it takes seconds, and loading the code location must stay fast.
+checks gate the model build, the mart checks gate the conversion history. Every run writes the
+suites' Data Docs under the target folder; each check's metadata links its suite's page. Great
+Expectations is imported inside the ops: it takes seconds, and loading the code location must stay
+fast.
 """
 
 from collections.abc import Iterator
