@@ -92,7 +92,10 @@ def check_result(
         "offending_rows": sum(result.unexpected_count for result in failing),
     }
     if data_docs is not None:
+        # The path to copy, and the same page as a link (a browser may refuse file:// links
+        # from the UI's http page; the path then opens it).
         metadata["data_docs"] = dg.MetadataValue.path(str(data_docs))
+        metadata["data_docs_link"] = dg.MetadataValue.url(data_docs.resolve().as_uri())
     if results and all(result.skipped for result in results):
         metadata["skipped"] = "required table does not exist yet (no conversion history)"
     if failing:

@@ -58,6 +58,15 @@ def status(html: str) -> str:
     return found[0]
 
 
+def expectation_status(html: str, check: str) -> str:
+    """The status icon of the one expectation row naming the check: Failed or Succeeded."""
+    assert html.count(f"{check}:") == 1, check
+    row = html[html.rindex("<tr>", 0, html.index(f"{check}:")) :]
+    icon = re.search(r'<i class="fas fa-([\w-]+) text-(\w+)"', row)
+    assert icon is not None, row[:500]
+    return {"danger": "Failed", "success": "Succeeded"}[icon.group(2)]
+
+
 def test_a_corrupted_build_s_data_docs_name_the_failing_expectation(
     built: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -70,7 +79,8 @@ def test_a_corrupted_build_s_data_docs_name_the_failing_expectation(
     assert index.is_file()
     assert "credit" in index.read_text()
     credit = suite_page(data_docs_dir(db_path), "credit")
-    assert FAILING_CHECK in credit
+    assert expectation_status(credit, FAILING_CHECK) == "Failed"
+    assert expectation_status(credit, "credited_delivery_of_journey") == "Succeeded"
     assert status(credit) == "Failed"
 
 
@@ -81,7 +91,7 @@ def test_a_clean_run_s_data_docs_show_success(built: tuple[Path, Path], tmp_path
     assert code == EXIT_OK
     assert f"data docs: {data_docs_index(data_docs_dir(db_path))}" in output
     credit = suite_page(data_docs_dir(db_path), "credit")
-    assert FAILING_CHECK in credit
+    assert expectation_status(credit, FAILING_CHECK) == "Succeeded"
     assert status(credit) == "Succeeded"
 
 
@@ -98,6 +108,7 @@ def test_a_dagster_rule_check_links_its_data_docs_page(
     assert not credit.passed
     page = Path(credit.metadata["data_docs"].value)
     assert page.is_relative_to(data_docs_dir(db_path))
+    assert credit.metadata["data_docs_link"].value == page.resolve().as_uri()
     html = page.read_text()
-    assert FAILING_CHECK in html and status(html) == "Failed"
+    assert expectation_status(html, FAILING_CHECK) == "Failed" and status(html) == "Failed"
     assert data_docs_index(data_docs_dir(db_path)).is_file()
