@@ -3,7 +3,7 @@
 The suites are validated in an ephemeral context (runner.py); their validation results are then
 stored in a file context under `<target folder>/data_docs`, whose default site renders them. The
 store keeps earlier runs, so the site's index lists every `goalline check` and Dagster check run
-in that folder, newest first, and on-call can compare a failing run with the last passing one.
+in that folder, and on-call can compare a failing run with the last passing one.
 """
 
 import datetime
