@@ -11,9 +11,9 @@ from rich.console import Console
 from test_expectations import clean_landing, corrupted
 from test_orchestration import check_evaluations, orchestration_defs, with_warehouse
 
+from commands.checks import EXIT_OK, EXIT_RULE_FAILED, check_command
 from expectations.data_docs import data_docs_dir, data_docs_index
 from goalline.build import run_build
-from goalline.checks import EXIT_OK, EXIT_RULE_FAILED, check_command
 
 __all__ = ["orchestration_defs"]  # a fixture, used by name
 

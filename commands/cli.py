@@ -6,8 +6,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from commands.checks import check_command
 from goalline.build import BuildError, run_build
-from goalline.checks import check_command
 from goalline.connections import target_errors
 from goalline.errors import error_line
 from goalline.experiments_report import print_experiments
