@@ -6,12 +6,15 @@ suite describes the platform's sending, not our numbers: WARN severity, never bl
 
 The suites run over read-only DuckDB connections (on Postgres and Spark: an in-memory DuckDB copy
 of the relations they read) after the dbt step that built their tables, in two ops: the staging
-checks gate the model build, the mart checks gate the conversion history. Great Expectations is
-imported inside the ops: it takes seconds, and loading the code location must stay fast.
+checks gate the model build, the mart checks gate the conversion history. Every run writes the
+suites' Data Docs under the target folder; each check's metadata links its suite's page. Great
+Expectations is imported inside the ops: it takes seconds, and loading the code location must stay
+fast.
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import dagster as dg
@@ -83,8 +86,11 @@ def check_spec(guarded: GuardedSuite) -> dg.AssetCheckSpec:
     )
 
 
-def check_result(guarded: GuardedSuite, results: list["RuleResult"]) -> dg.AssetCheckResult:
-    """Passed when every expectation passed; metadata names each failing rule with its count."""
+def check_result(
+    guarded: GuardedSuite, results: list["RuleResult"], data_docs: Path | None = None
+) -> dg.AssetCheckResult:
+    """Passed when every expectation passed; metadata names each failing rule with its count
+    and links the suite's Data Docs page (the site's index when the suite was skipped)."""
     failing = [result for result in results if not result.success]
     metadata: dict[str, Any] = {
         "suite": guarded.suite,
@@ -92,6 +98,11 @@ def check_result(guarded: GuardedSuite, results: list["RuleResult"]) -> dg.Asset
         "failing_expectations": len(failing),
         "offending_rows": sum(result.unexpected_count for result in failing),
     }
+    if data_docs is not None:
+        # The path to copy, and the same page as a link (a browser may refuse file:// links
+        # from the UI's http page; the path then opens it).
+        metadata["data_docs"] = dg.MetadataValue.path(str(data_docs))
+        metadata["data_docs_link"] = dg.MetadataValue.url(data_docs.resolve().as_uri())
     if results and all(result.skipped for result in results):
         metadata["skipped"] = "required table does not exist yet (no conversion history)"
     if failing:
@@ -123,12 +134,14 @@ def evaluate(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse, stage: str
 ) -> Iterator[dg.AssetCheckResult]:
     from expectations import all_suites
+    from expectations.data_docs import data_docs_dir, write_data_docs
     from expectations.runner import (
         ephemeral_context,
         read_frame,
         relations_read,
         skipped_results,
-        validate_frame,
+        to_rule_results,
+        validate_suite,
     )
 
     selected = context.selected_asset_check_keys
@@ -147,14 +160,25 @@ def evaluate(
             guarded.suite: read_frame(connection, suites[guarded.suite]) for guarded in chosen
         }
     gx_context = ephemeral_context()
+    validations = {
+        name: validate_suite(gx_context, suites[name], frame)
+        for name, frame in frames.items()
+        if frame is not None
+    }
+    docs = write_data_docs(
+        list(validations.values()),
+        data_docs_dir(warehouse.db),
+        run_name=f"dagster-{context.run.run_id}",
+    )
     for guarded in chosen:
         rule_suite, frame = suites[guarded.suite], frames[guarded.suite]
+        validation = validations.get(guarded.suite)
         results = (
             skipped_results(rule_suite)
-            if frame is None
-            else validate_frame(gx_context, rule_suite, frame)
+            if frame is None or validation is None
+            else to_rule_results(rule_suite, frame, validation)
         )
-        yield check_result(guarded, results)
+        yield check_result(guarded, results, docs.pages.get(guarded.suite, docs.index))
 
 
 @dg.multi_asset_check(

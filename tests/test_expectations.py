@@ -10,11 +10,11 @@ import duckdb
 import pytest
 from rich.console import Console
 
+from commands.checks import check_command, format_result
 from expectations import all_suites
 from expectations.history import HISTORY_TABLE, record_conversion_history
 from expectations.runner import RuleResult, run_suites
 from goalline.build import run_build
-from goalline.checks import check_command, format_result
 
 from landing_builder import Landing
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import duckdb
 from test_expectations import by_check, captured_console, clean_landing, failing_checks
 
+from commands.checks import check_command
 from expectations.history import HISTORY_TABLE
 from expectations.runner import run_suites
 from goalline.build import run_build
-from goalline.checks import check_command
 
 from landing_builder import Landing
 
