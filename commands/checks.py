@@ -77,7 +77,7 @@ def _check(db_path: Path, out: Console, record_history: bool, target: Target) ->
     where = str(db_path) if target is Target.DUCKDB else target.value
     docs_dir = data_docs_dir(db_path)
     try:
-        results = run_suites(db_path, target=target, docs_dir=docs_dir)
+        results = run_suites(db_path, target=target, docs_dir=docs_dir).results
     except target_errors(target) as error:
         first_line = str(error).splitlines()[0]
         message = f"cannot check {where}: {first_line}"

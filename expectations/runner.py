@@ -22,7 +22,7 @@ from great_expectations.core.expectation_validation_result import (
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from expectations import all_suites
-from expectations.data_docs import write_data_docs
+from expectations.data_docs import DataDocs, write_data_docs
 from expectations.rule_suite import RuleSuite, Severity
 from goalline.connections import duckdb_copy, relation_names
 from goalline.targets import Target
@@ -57,17 +57,27 @@ class RuleResult:
         return not self.success and self.severity is Severity.WARN
 
 
+@dataclass(frozen=True)
+class SuitesRun:
+    """One RuleResult per expectation of the suites run, and their Data Docs (None: not written)."""
+
+    results: list[RuleResult]
+    docs: DataDocs | None = None
+
+
 def run_suites(
     db_path: Path,
     suites: Sequence[RuleSuite] | None = None,
     target: Target = Target.DUCKDB,
     docs_dir: Path | None = None,
-) -> list[RuleResult]:
+    run_name: str = "goalline-check",
+) -> SuitesRun:
     """Run the given suites (default: all) on the target; one RuleResult per expectation.
 
     DuckDB: the file at db_path, read-only. Postgres and Spark: an in-memory DuckDB copy of the
     relations the suites read, so their SQL runs unchanged. With docs_dir, the run's validation
-    results are also written as Data Docs there (data_docs.py).
+    results are also written as Data Docs there, under run_name (data_docs.py). `goalline check`,
+    the Dagster rule checks and the tests all run the suites through here.
     """
     if target is Target.DUCKDB and not db_path.is_file():
         raise FileNotFoundError(f"database {db_path} does not exist")
@@ -75,9 +85,9 @@ def run_suites(
     with duckdb_copy(target, db_path, relations_read(chosen, target, db_path)) as connection:
         frames = [read_frame(connection, rule_suite) for rule_suite in chosen]
     results, validations = validate_frames(chosen, frames)
-    if docs_dir is not None:
-        write_data_docs(validations, docs_dir, run_name="goalline-check")
-    return results
+    if docs_dir is None:
+        return SuitesRun(results)
+    return SuitesRun(results, write_data_docs(validations, docs_dir, run_name=run_name))
 
 
 def validate_frames(

@@ -133,16 +133,11 @@ def check_result(
 def evaluate(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse, stage: str
 ) -> Iterator[dg.AssetCheckResult]:
+    """The chosen suites through run_suites, as `goalline check` runs them all: on Postgres and
+    Spark over a DuckDB copy of the relations they read; Data Docs beside the DuckDB file."""
     from expectations import all_suites
-    from expectations.data_docs import data_docs_dir, write_data_docs
-    from expectations.runner import (
-        ephemeral_context,
-        read_frame,
-        relations_read,
-        skipped_results,
-        to_rule_results,
-        validate_suite,
-    )
+    from expectations.data_docs import data_docs_dir
+    from expectations.runner import run_suites
 
     selected = context.selected_asset_check_keys
     chosen = [
@@ -151,34 +146,19 @@ def evaluate(
         if guarded.stage == stage
         and dg.AssetCheckKey(guarded.asset, guarded.check_name) in selected
     ]
-    suites = {rule_suite.name: rule_suite for rule_suite in all_suites()}
-    # On Postgres and Spark, the relations the chosen suites read are copied into DuckDB.
-    chosen_suites = [suites[guarded.suite] for guarded in chosen]
-    relations = relations_read(chosen_suites, warehouse.engine, warehouse.db)
-    with warehouse.read_only(relations) as connection:
-        frames = {
-            guarded.suite: read_frame(connection, suites[guarded.suite]) for guarded in chosen
-        }
-    gx_context = ephemeral_context()
-    validations = {
-        name: validate_suite(gx_context, suites[name], frame)
-        for name, frame in frames.items()
-        if frame is not None
-    }
-    docs = write_data_docs(
-        list(validations.values()),
-        data_docs_dir(warehouse.db),
+    names = {guarded.suite for guarded in chosen}
+    warehouse.require_built()
+    run = run_suites(
+        warehouse.db,
+        [rule_suite for rule_suite in all_suites() if rule_suite.name in names],
+        warehouse.engine,
+        docs_dir=data_docs_dir(warehouse.db),
         run_name=f"dagster-{context.run.run_id}",
     )
+    assert run.docs is not None
     for guarded in chosen:
-        rule_suite, frame = suites[guarded.suite], frames[guarded.suite]
-        validation = validations.get(guarded.suite)
-        results = (
-            skipped_results(rule_suite)
-            if frame is None or validation is None
-            else to_rule_results(rule_suite, frame, validation)
-        )
-        yield check_result(guarded, results, docs.pages.get(guarded.suite, docs.index))
+        results = [result for result in run.results if result.suite == guarded.suite]
+        yield check_result(guarded, results, run.docs.pages.get(guarded.suite, run.docs.index))
 
 
 @dg.multi_asset_check(
