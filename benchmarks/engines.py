@@ -28,7 +28,7 @@ def build_code(landing: Path, target: str, db: Path) -> str:
     return f"""
 from pathlib import Path
 from typer.testing import CliRunner
-from goalline.cli import app
+from commands.cli import app
 result = CliRunner().invoke(app, ["build", "--landing", {str(landing)!r}, "--target", {target!r},
                                   "--db", {str(db)!r}, "--full-refresh"])
 print(result.output[-2000:])

@@ -2,8 +2,10 @@
 possible, under the goal version in force at its processing time, and once recorded it stays."""
 
 from expectations.history import HISTORY_TABLE
-from expectations.rule_suite import RuleSuite, expect_true, expectation_suite
+from expectations.rule_suite import RuleSuite, Severity, expect_true, expectation_suite
 from expectations.shared_sql import GOAL_VERSIONS, JOURNEY_WORKSPACES
+
+RESTATEMENTS = "audit.fct_conversion_restatements"
 
 CONVERSIONS_QUERY = f"""
 with
@@ -61,12 +63,18 @@ conversions as (
     select * from marts.fct_conversions
 ),
 
+-- Changed by rows that landed late with earlier processing times: restated, a warning (below).
+restatements as (
+    select * from {RESTATEMENTS}
+),
+
 final as (
     select
         history.journey_id,
         history.conversion_id,
-        conversions.conversion_id is not null as is_still_recorded,
-        conversions.conversion_id is null or coalesce(
+        conversions.conversion_id is not null
+            or restatements.conversion_id is not null as is_still_recorded,
+        restatements.conversion_id is not null or conversions.conversion_id is null or coalesce(
             conversions.journey_id is not distinct from history.journey_id
             and conversions.converted_at is not distinct from history.converted_at
             and conversions.credited_delivery_id is not distinct from history.credited_delivery_id
@@ -75,6 +83,26 @@ final as (
         ) as is_unchanged
     from history
     left join conversions on history.conversion_id = conversions.conversion_id
+    left join restatements on history.conversion_id = restatements.conversion_id
+)
+
+select * from final
+"""
+
+RESTATEMENTS_QUERY = f"""
+with
+
+restatements as (
+    select * from {RESTATEMENTS}
+),
+
+final as (
+    select
+        journey_id,
+        conversion_id,
+        late_file,
+        false as is_not_restated
+    from restatements
 )
 
 select * from final
@@ -135,8 +163,30 @@ def suites() -> list[RuleSuite]:
             ),
         ],
     )
+    restatements = expectation_suite(
+        "no_retroactive_conversions.restatements",
+        [
+            expect_true(
+                "is_not_restated",
+                "recorded_conversion_restated",
+                f"A recorded conversion changed because rows with earlier processing times "
+                f"landed later (rule 8 as of then, the data as of now): listed in {RESTATEMENTS} "
+                f"with its old and new credit and the late file behind it. A warning: the "
+                f"platform sent the rows late; a change with no late file behind it fails "
+                f"recorded_conversion_unchanged.",
+            ),
+        ],
+    )
     return [
         RuleSuite("no_retroactive_conversions", CONVERSIONS_QUERY, conversions, ("journey_id",)),
+        RuleSuite(
+            "no_retroactive_conversions.restatements",
+            RESTATEMENTS_QUERY,
+            restatements,
+            ("conversion_id", "late_file"),
+            severity=Severity.WARN,
+            requires=(RESTATEMENTS,),
+        ),
         RuleSuite(
             "no_retroactive_conversions.history",
             HISTORY_QUERY,

@@ -16,11 +16,13 @@ import duckdb
 import great_expectations as gx
 import pandas as pd
 from great_expectations.core.expectation_validation_result import (
+    ExpectationSuiteValidationResult,
     ExpectationValidationResult,
 )
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from expectations import all_suites
+from expectations.data_docs import DataDocs, write_data_docs
 from expectations.rule_suite import RuleSuite, Severity
 from goalline.connections import duckdb_copy, relation_names
 from goalline.targets import Target
@@ -55,34 +57,55 @@ class RuleResult:
         return not self.success and self.severity is Severity.WARN
 
 
+@dataclass(frozen=True)
+class SuitesRun:
+    """One RuleResult per expectation of the suites run, and their Data Docs (None: not written)."""
+
+    results: list[RuleResult]
+    docs: DataDocs | None = None
+
+
 def run_suites(
-    db_path: Path, suites: Sequence[RuleSuite] | None = None, target: Target = Target.DUCKDB
-) -> list[RuleResult]:
+    db_path: Path,
+    suites: Sequence[RuleSuite] | None = None,
+    target: Target = Target.DUCKDB,
+    docs_dir: Path | None = None,
+    run_name: str = "goalline-check",
+) -> SuitesRun:
     """Run the given suites (default: all) on the target; one RuleResult per expectation.
 
     DuckDB: the file at db_path, read-only. Postgres and Spark: an in-memory DuckDB copy of the
-    relations the suites read, so their SQL runs unchanged.
+    relations the suites read, so their SQL runs unchanged. With docs_dir, the run's validation
+    results are also written as Data Docs there, under run_name (data_docs.py). `goalline check`,
+    the Dagster rule checks and the tests all run the suites through here.
     """
     if target is Target.DUCKDB and not db_path.is_file():
         raise FileNotFoundError(f"database {db_path} does not exist")
     chosen = list(all_suites() if suites is None else suites)
     with duckdb_copy(target, db_path, relations_read(chosen, target, db_path)) as connection:
         frames = [read_frame(connection, rule_suite) for rule_suite in chosen]
-    return validate_frames(chosen, frames)
+    results, validations = validate_frames(chosen, frames)
+    if docs_dir is None:
+        return SuitesRun(results)
+    return SuitesRun(results, write_data_docs(validations, docs_dir, run_name=run_name))
 
 
 def validate_frames(
     suites: Sequence[RuleSuite], frames: Sequence[pd.DataFrame | None]
-) -> list[RuleResult]:
-    """One RuleResult per expectation of each suite on its rows (None: the suite is skipped)."""
+) -> tuple[list[RuleResult], list[ExpectationSuiteValidationResult]]:
+    """One RuleResult per expectation of each suite on its rows (None: the suite is skipped),
+    and the validation result of every suite that ran."""
     context = ephemeral_context()
     results: list[RuleResult] = []
+    validations: list[ExpectationSuiteValidationResult] = []
     for rule_suite, frame in zip(suites, frames, strict=True):
         if frame is None:
             results.extend(skipped_results(rule_suite))
         else:
-            results.extend(validate_frame(context, rule_suite, frame))
-    return results
+            validation = validate_suite(context, rule_suite, frame)
+            validations.append(validation)
+            results.extend(to_rule_results(rule_suite, frame, validation))
+    return results, validations
 
 
 def relations_read(suites: Iterable[RuleSuite], target: Target, db_path: Path) -> set[str]:
@@ -117,14 +140,21 @@ def ephemeral_context() -> Any:
     return context
 
 
-def validate_frame(context: Any, rule_suite: RuleSuite, frame: pd.DataFrame) -> list[RuleResult]:
+def validate_suite(
+    context: Any, rule_suite: RuleSuite, frame: pd.DataFrame
+) -> ExpectationSuiteValidationResult:
     batch_definition = (
         context.data_sources.add_pandas(rule_suite.name)
         .add_dataframe_asset(rule_suite.name)
         .add_batch_definition_whole_dataframe("whole")
     )
     batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-    validation = batch.validate(rule_suite.suite, result_format=RESULT_FORMAT)
+    return batch.validate(rule_suite.suite, result_format=RESULT_FORMAT)
+
+
+def to_rule_results(
+    rule_suite: RuleSuite, frame: pd.DataFrame, validation: ExpectationSuiteValidationResult
+) -> list[RuleResult]:
     return [to_rule_result(rule_suite, frame, result) for result in validation.results]
 
 

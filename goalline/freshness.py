@@ -2,18 +2,21 @@
 
 One function for the CLI (`goalline status`), Dagster's landing check and the tests. It runs
 `dbt source freshness` (thresholds: vars goalline_freshness_warn_minutes / _error_minutes), so the
-answer is the one a user's own dbt project gives for the same tables.
+answer is the one a user's own dbt project gives for the same tables. `freshness_thresholds` reads
+the same two vars from dbt_project.yml for Dagster's freshness policies: one place to change them.
 """
 
 import json
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import yaml
 from dbt.cli.main import dbtRunner
 
 from goalline.build import BuildError, dbt_args, first_failure, release_duckdb
+from goalline.paths import PROJECT_DIR
 from goalline.publish import writing
 from goalline.targets import Target, warehouse_env
 
@@ -30,6 +33,47 @@ class TableFreshness:
     @property
     def late(self) -> bool:
         return self.status in LATE_STATUSES
+
+    def age(self, now: datetime) -> timedelta | None:
+        """How long before now the newest row was processed; None when the table has no rows."""
+        if self.newest is None:
+            return None
+        newest = self.newest if self.newest.tzinfo else self.newest.replace(tzinfo=UTC)
+        return now - newest
+
+
+WARN_VAR = "goalline_freshness_warn_minutes"
+ERROR_VAR = "goalline_freshness_error_minutes"
+LANDING_SOURCES_YML = PROJECT_DIR / "models" / "landing" / "_landing__sources.yml"
+
+
+@dataclass(frozen=True)
+class FreshnessThresholds:
+    warn: timedelta
+    error: timedelta
+
+
+def freshness_thresholds(dbt_vars: dict[str, object] | None = None) -> FreshnessThresholds:
+    """The warn / error thresholds `dbt source freshness` uses: dbt_project.yml's vars, or
+    dbt_vars where given (as `--vars` would override them)."""
+    project_vars = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+    wanted = {**project_vars, **(dbt_vars or {})}
+    return FreshnessThresholds(
+        warn=timedelta(minutes=int(str(wanted[WARN_VAR]))),
+        error=timedelta(minutes=int(str(wanted[ERROR_VAR]))),
+    )
+
+
+def feed_tables() -> dict[str, str]:
+    """The landing tables with a freshness, each with its processing time column: the platform's
+    feeds, not configuration tables, which change only when someone edits them."""
+    source = yaml.safe_load(LANDING_SOURCES_YML.read_text())["sources"][0]
+    return {
+        table["name"]: table["config"]["loaded_at_field"]
+        for table in source["tables"]
+        if "loaded_at_field" in table.get("config", {})
+        and table["config"].get("freshness", True) is not None
+    }
 
 
 def landing_freshness(

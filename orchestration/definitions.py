@@ -14,13 +14,14 @@ from orchestration.automation import (
 from orchestration.dbt_assets import goalline_daily_batch, goalline_models
 from orchestration.history import conversion_history
 from orchestration.landing_assets import landing_files
+from orchestration.landing_checks import landing_freshness_checks
 from orchestration.project import dbt_executable, goalline_project
 from orchestration.resources import Warehouse
 from orchestration.rule_checks import mart_rule_checks, staging_rule_checks
 
 defs = dg.Definitions(
     assets=[landing_files, goalline_daily_batch, goalline_models, conversion_history],
-    asset_checks=[staging_rule_checks, mart_rule_checks],
+    asset_checks=[staging_rule_checks, mart_rule_checks, landing_freshness_checks],
     jobs=[goalline_daily_job, goalline_rebuild_job, goalline_checks_job, observe_landing_job],
     schedules=[daily_build_schedule],
     sensors=[new_landing_files_sensor],

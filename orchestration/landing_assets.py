@@ -2,12 +2,16 @@
 
 An observation reads the folder directly (duckdb over the files, never the warehouse): how many
 files, how many rows, the newest processing time; its data version changes with any file change.
+The feed tables carry the freshness policy (orchestration/freshness.py) and the landing_fresh
+check (orchestration/landing_checks.py), which says when one is late.
 """
 
 from collections.abc import Iterator
 
 import dagster as dg
 
+from goalline.freshness import feed_tables
+from orchestration.freshness import freshness_policy
 from orchestration.landing_files import observe_table, table_names
 from orchestration.project import landing_files_key
 from orchestration.resources import Warehouse
@@ -20,6 +24,8 @@ from orchestration.resources import Warehouse
             group_name="landing",
             kinds={"csv", "parquet"},
             description=f"`{table}*.csv` / `{table}*.parquet` files in the landing folder.",
+            # Feeds only: configuration tables change when someone edits them.
+            freshness_policy=freshness_policy() if table in feed_tables() else None,
         )
         for table in table_names()
     ],

@@ -19,6 +19,7 @@ from dbt.cli.main import dbtRunner
 
 from goalline.build import dbt_args
 from goalline.paths import PROFILES_DIR, PROJECT_DIR
+from orchestration.freshness import freshness_policy
 
 # Not target/: other tools (plain `dbt build`, goalline builds) write their manifest there.
 MANIFEST_TARGET = Path("target", "dagster")
@@ -28,6 +29,8 @@ LANDING_FILES_PREFIX = "landing_files"
 DAILY_TAG = "daily"
 DAILY_SELECT = f"tag:{DAILY_TAG}"
 DAILY_BATCH_KEY = dg.AssetKey(["staging", "daily_batch"])
+# Models in this top folder are what BI reads: they carry the freshness policy.
+MARTS_FOLDER = "marts"
 
 goalline_project = DbtProject(
     project_dir=PROJECT_DIR,
@@ -78,7 +81,7 @@ def landing_files_key(table: str) -> dg.AssetKey:
 
 
 class GoallineTranslator(DagsterDbtTranslator):
-    """Keys [schema, name] and groups from the folder."""
+    """Keys [schema, name], groups from the folder, the freshness policy on the marts."""
 
     def __init__(self) -> None:
         super().__init__(DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -91,3 +94,13 @@ class GoallineTranslator(DagsterDbtTranslator):
         fqn = dbt_resource_props.get("fqn") or []
         # fqn: [project, folder, ..., name]; a model at the root of models/ has no folder.
         return fqn[1] if len(fqn) > 2 else "default"
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        fqn = props.get("fqn") or []
+        if props.get("resource_type") == "model" and fqn[1:2] == [MARTS_FOLDER]:
+            return spec.replace_attributes(freshness_policy=freshness_policy())
+        return spec

@@ -40,14 +40,18 @@ class Warehouse(dg.ConfigurableResource):
     def db(self) -> Path:
         return Path(self.db_path)
 
-    @contextmanager
-    def read_only(self, relations: Iterable[str] = ()) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A DuckDB connection for reading: the file read-only (readers never take DuckDB's single
-        write lock), or on Postgres and Spark an in-memory copy of the relations named."""
+    def require_built(self) -> None:
+        """Fail the step, without retries, while the DuckDB file has not been built."""
         if self.engine is Target.DUCKDB and not self.db.is_file():
             raise dg.Failure(
                 f"database {self.db} does not exist; build it first", allow_retries=False
             )
+
+    @contextmanager
+    def read_only(self, relations: Iterable[str] = ()) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A DuckDB connection for reading: the file read-only (readers never take DuckDB's single
+        write lock), or on Postgres and Spark an in-memory copy of the relations named."""
+        self.require_built()
         with duckdb_copy(self.engine, self.db, relations) as connection:
             yield connection
 

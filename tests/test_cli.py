@@ -6,7 +6,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from goalline.cli import app
+from commands.cli import app
 
 from landing_builder import Landing
 

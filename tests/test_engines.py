@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from goalline.cli import app
+from commands.cli import app
 from goalline.connections import read_arrow, relation_names
 from goalline.landing import contract_tables
 from goalline.paths import DEMO_LANDING_DIR

@@ -16,8 +16,8 @@ import yaml
 from dbt.cli.main import dbtRunner
 from typer.testing import CliRunner
 
+from commands.cli import app
 from goalline.build import dbt_args, release_duckdb
-from goalline.cli import app
 from goalline.paths import PROJECT_DIR
 from goalline.targets import Target, warehouse_env
 

@@ -11,7 +11,7 @@ files' paths differ). Every run passes `incremental_lookback_days` (LOOKBACK_DAY
 - (a) the full build: it converts, and its landing has late and re-sent rows;
 - (b) load by load: the landing grows at seeded random processing-time cuts; a cut splits a
   day's files (rows processed before it land now, the rest with the next load), and each load is
-  an incremental build without vars (the lookback);
+  an incremental build without vars (the landing manifest);
 - (c) day by day, as orchestration runs it: a day's files land, the sensor's window (the
   processing days they touch) builds DAILY_SELECT with processing_start/processing_end, then
   everything else without vars; no unbounded run at the end;
@@ -20,18 +20,26 @@ files' paths differ). Every run passes `incremental_lookback_days` (LOOKBACK_DAY
 - (e) after (c), in its folder and warehouse, a row processed long before the newest one lands
   in a new file: the next run without vars takes it (the landing manifest) and equals a full
   build, with no day re-run;
+- small cases (tests/scenarios' builder, a few rows each): a daily run in which a person's only
+  new rows are segment changes or attribute changes, and goal_versions rewritten in place with only
+  `filter` or only `window_days` changed; each change must change the marts, and the warehouse
+  after the next run must equal a full build of the changed landing. The simulated workspace has
+  neither: its people's other rows are logged with theirs, and its goal edit is a new version;
 - planted bugs (tests/planted.py): the comparisons fail on a copy of the project whose manifest
-  takes no new file, whose orphan metrics are not judged again when their delivery lands, or that
-  leaves a touched person out of the person change log;
+  takes no new file, whose orphan metrics are not judged again when their delivery lands, that
+  leaves a touched person (or the people of segment or attribute rows) out of the person change
+  log, or whose fingerprint ignores a goal version's filter or window;
 - Postgres: (b)'s first cut and then everything, compared with the DuckDB full build.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -41,14 +49,17 @@ from planted import Substitution, planted_project
 
 from benchmarks.dbt_run import dbt_build
 from benchmarks.simulate import simulate
+from goalline.build import dbt_target_dir
 from goalline.connections import copy_relations
 from goalline.load import load_landing
+from goalline.paths import PROJECT_DIR
 from goalline.targets import Target
 from orchestration.dbt_assets import DAILY_SELECT, processing_vars
 from orchestration.landing_files import PROCESSING_TIME_SQL, LandedFile, processing_span
 
 from engines import create_database
 from reference.compare import COMPARED
+from scenarios.builder import ScenarioBuilder
 
 DAYS = 6
 LOOKBACK_DAYS = 2
@@ -58,7 +69,11 @@ VARS = {"incremental_lookback_days": LOOKBACK_DAYS}
 CUT_SEED = 11
 CUTS = 3
 # Landed whole with the first load: the platform API's tables, without a processing time.
-CONFIG_TABLES = ("campaigns", "campaign_actions", "goal_versions")
+# branch_paths (optional; the simulation lands none) is compared but not in the configuration
+# fingerprint: only tables rebuilt on every run read it (test_fingerprint_covers_...).
+CONFIG_TABLES = ("campaigns", "campaign_actions", "goal_versions", "branch_paths")
+# The configuration tables the fingerprint of the per-person models reads (macros/person_batch.sql).
+FINGERPRINTED_TABLES = ("campaigns", "campaign_actions", "goal_versions")
 # The landing tables with a processing time: base model and staging view of each.
 DAILY_MODELS = (
     "cio__deliveries",
@@ -370,6 +385,184 @@ def test_row_later_than_lookback_is_taken_by_the_next_build(
     assert differences(full, days.db, RELATIONS) == {}
 
 
+# Small cases -------------------------------------------------------------------------------------
+
+SMALL = "inc"  # the small cases' workspace and id prefix (tests/scenarios/builder.py)
+SAME_PLAN = {
+    "match": "all",
+    "conditions": [
+        {"property": "plan", "operator": "eq", "compare_to": {"person_attribute": "plan"}}
+    ],
+}
+
+
+def total_over(amount: int) -> dict[str, object]:
+    return {
+        "match": "all",
+        "conditions": [{"property": "total", "operator": "gt", "value": amount}],
+    }
+
+
+def segment_and_attribute_world() -> ScenarioBuilder:
+    """Two people, each with one journey started 01-05 and nothing processed on 01-06:
+    p_seg entered the trigger segment of a campaign that exits when it stops matching;
+    p_attr bought on 01-07 with a plan the goal filter compares with the person's (none yet)."""
+    s = ScenarioBuilder(SMALL, "a person's only new rows are segment or attribute changes")
+    s.campaign_with_goal("c_exit", trigger_segment="signup", exit_condition="stopped_matching")
+    s.campaign_with_goal("c_plan", filter=SAME_PLAN)
+    s.segment("p_seg", "signup", "entered", "01-04 00:00")
+    s.journey("j_seg", person="p_seg", campaign="c_exit", start="01-05 00:00")
+    for delivery, at in (("d_seg1", "01-05 01:00"), ("d_seg2", "01-07 00:00")):
+        s.delivery(delivery, journey="j_seg", created=at, metrics=[("sent", at)])
+    s.journey("j_attr", person="p_attr", campaign="c_plan", start="01-05 00:00")
+    s.delivery("d_attr", journey="j_attr", created="01-05 01:00", metrics=[("sent", "01-05 01:00")])
+    s.event("e_attr", person="p_attr", received="01-07 10:00", properties={"plan": "pro"})
+    return s
+
+
+def segment_and_attribute_day(landing: Path) -> None:
+    """01-06's rows, landed late: p_seg leaves the trigger segment (its journey exits, its 01-07
+    delivery comes after the exit), p_attr gets the plan (its 01-07 purchase converts). Raw rows:
+    the builder would land a people row with a person's first row."""
+    s = ScenarioBuilder(SMALL, "01-06")
+    s.raw(
+        "segment_memberships",
+        workspace_id=SMALL,
+        internal_customer_id=s.id("p_seg"),
+        segment_id=s.id("signup"),
+        occurred_at="2026-01-06 00:00:00",
+        action="exited",
+        seq_num=1,
+    )
+    s.raw(
+        "attributes",
+        workspace_id=SMALL,
+        internal_customer_id=s.id("p_attr"),
+        attribute_name="plan",
+        attribute_value="pro",
+        timestamp="2026-01-06 09:00:00",
+        seq_num=1,
+    )
+    write_landing(s, landing, 2)
+
+
+def goal_world(goal_filter: dict[str, object], window_days: int) -> ScenarioBuilder:
+    """One journey started 01-05, an e-mail sent 01-05 01:00 and a purchase of 50 on 01-08."""
+    s = ScenarioBuilder(SMALL, "a goal version rewritten in place")
+    s.campaign_with_goal("c", filter=goal_filter, window_days=window_days)
+    s.journey("j", person="p", campaign="c", start="01-05 00:00")
+    s.delivery("d", journey="j", created="01-05 01:00", metrics=[("sent", "01-05 01:00")])
+    s.event("e", person="p", received="01-08 10:00", properties={"total": 50})
+    return s
+
+
+def rewrite_goal_versions(world: ScenarioBuilder) -> Callable[[Path], None]:
+    """Rewrite the landed goal_versions file in place (same name) with the world's rows."""
+
+    def rewrite(landing: Path) -> None:
+        scratch = landing.parent / f"{landing.name}_rewrite"
+        world.landing.write(scratch)
+        target = landing / "goal_versions_000001.csv"
+        assert target.is_file()
+        shutil.copy(scratch / target.name, target)
+        shutil.rmtree(scratch)
+
+    return rewrite
+
+
+def write_landing(world: ScenarioBuilder, landing: Path, number: int) -> None:
+    """A world's rows as new files `<table>_<number>.csv` (the first number: every table, also
+    the empty ones; later ones: only tables with rows)."""
+    written = world.landing.write(landing.parent / f"{landing.name}_part_{number}")
+    landing.mkdir(parents=True, exist_ok=True)
+    for file in written.glob("*.csv"):
+        if number == 1 or len(file.read_text().splitlines()) > 1:
+            file.rename(landing / file.name.replace("_000001", f"_{number:06d}"))
+    shutil.rmtree(written)
+
+
+@dataclass(frozen=True)
+class SmallCase:
+    """A small world built in full, then a change to its landing folder and the next daily run
+    (the whole project with the processing window `window`)."""
+
+    world: Callable[[], ScenarioBuilder]
+    change: Callable[[Path], None]
+    window: dict[str, str]
+    # The marts a full build of the changed landing must change (else the case proves nothing).
+    changed_marts: set[str] = field(default_factory=set)
+
+
+# Each daily window holds no earlier row of the people concerned: nothing else logs them.
+SMALL_CASES = {
+    "only segment or attribute rows": SmallCase(
+        segment_and_attribute_world,
+        segment_and_attribute_day,
+        {"processing_start": "2026-01-06 00:00:00", "processing_end": "2026-01-07 00:00:00"},
+        {"marts.fct_journeys", "marts.fct_conversions"},
+    ),
+    "goal filter rewritten": SmallCase(
+        lambda: goal_world(total_over(100), 7),
+        rewrite_goal_versions(goal_world(total_over(10), 7)),
+        {"processing_start": "2026-01-20 00:00:00", "processing_end": "2026-01-21 00:00:00"},
+        {"marts.fct_conversions"},
+    ),
+    "goal window rewritten": SmallCase(
+        lambda: goal_world(total_over(10), 7),
+        rewrite_goal_versions(goal_world(total_over(10), 2)),
+        {"processing_start": "2026-01-20 00:00:00", "processing_end": "2026-01-21 00:00:00"},
+        {"marts.fct_conversions"},
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SmallBuilt:
+    before: Path  # the warehouse before the change
+    db: Path  # after the change and the daily run
+    full: Path  # a full build of the changed landing
+
+
+def run_small_case(case: SmallCase, work: Path, name: str, project: Path = PROJECT_DIR) -> Path:
+    """Land the world, build it in full, change the landing, run the daily window; the warehouse
+    before the change is kept beside it as `<name>_before`."""
+    landing = work / f"{name}_landing"
+    write_landing(case.world(), landing, 1)
+    db = warehouse(work, name)
+    build(landing, db, full_refresh=True, project_dir=project)
+    copy_warehouse(db, work, f"{name}_before")
+    case.change(landing)
+    build(landing, db, project_dir=project, **case.window)  # type: ignore[arg-type]
+    return db
+
+
+@pytest.fixture(scope="module")
+def small_cases(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], SmallBuilt]:
+    """Each small case built once, on first use."""
+    work = tmp_path_factory.mktemp("small")
+    built: dict[str, SmallBuilt] = {}
+
+    def get(name: str) -> SmallBuilt:
+        if name not in built:
+            slug = name.replace(" ", "_")
+            db = run_small_case(SMALL_CASES[name], work, slug)
+            full = warehouse(work, f"{slug}_full")
+            full_build(work / f"{slug}_landing", full)
+            built[name] = SmallBuilt(warehouse(work, f"{slug}_before"), db, full)
+        return built[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", SMALL_CASES)
+def test_small_change_then_daily_run_equals_full_build(
+    small_cases: Callable[[str], SmallBuilt], name: str
+) -> None:
+    built = small_cases(name)
+    assert SMALL_CASES[name].changed_marts <= differences(built.before, built.full, MARTS).keys()
+    assert differences(built.full, built.db, RELATIONS) == {}
+
+
 @dataclass(frozen=True)
 class PlantedBug:
     substitution: Substitution
@@ -377,6 +570,28 @@ class PlantedBug:
     # first load of (b) to every row landed, of these models, compared on these relations.
     select: str | None
     relations: list[str]
+    # Or a small case (SMALL_CASES), run on the planted copy from its start and compared with the
+    # full build of the real project on the marts.
+    case: str | None = None
+
+
+def ignored_by_fingerprint(column: str) -> Substitution:
+    """The configuration fingerprint leaves out a column of the configuration tables."""
+    return Substitution(
+        "macros/person_batch.sql",
+        "landed.column_names | reject('equalto', 'landing_file')",
+        f"landed.column_names | reject('in', ['landing_file', '{column}'])",
+    )
+
+
+def people_not_logged(table: str) -> Substitution:
+    """A base model's batch logs none of its rows' people (as for outputs, which feed no
+    per-person model)."""
+    return Substitution(
+        "macros/incremental.sql",
+        "{%- elif table_name == 'outputs' -%}",
+        f"{{%- elif table_name in ['outputs', '{table}'] -%}}",
+    )
 
 
 PLANTED_BUGS = {
@@ -410,19 +625,81 @@ PLANTED_BUGS = {
         None,
         MARTS,
     ),
+    # Missed by the simulated workspace, whose people have other rows in every batch.
+    "segment change people skipped": PlantedBug(
+        people_not_logged("segment_memberships"), None, MARTS, "only segment or attribute rows"
+    ),
+    "attribute change people skipped": PlantedBug(
+        people_not_logged("attributes"), None, MARTS, "only segment or attribute rows"
+    ),
+    # Missed by the goal edits elsewhere, which land a new version (version and valid_from change).
+    "fingerprint ignores goal filter": PlantedBug(
+        ignored_by_fingerprint("filter"), None, MARTS, "goal filter rewritten"
+    ),
+    "fingerprint ignores goal window": PlantedBug(
+        ignored_by_fingerprint("window_days"), None, MARTS, "goal window rewritten"
+    ),
 }
 
 
 @pytest.mark.parametrize("name", PLANTED_BUGS)
-def test_planted_bug_is_caught(workspace: Workspace, loads: Loads, name: str) -> None:
+def test_planted_bug_is_caught(request: pytest.FixtureRequest, name: str) -> None:
     bug = PLANTED_BUGS[name]
     slug = name.replace(" ", "_")
+    if bug.case is not None:
+        # The fingerprint the planted copy compares with must be its own: built from the start.
+        expected = request.getfixturevalue("small_cases")(bug.case).full
+        work = expected.parent.parent / slug
+        project = planted_project(work / "project", [bug.substitution])
+        db = run_small_case(SMALL_CASES[bug.case], work, slug, project)
+        assert differences(expected, db, bug.relations)
+        return
+    workspace: Workspace = request.getfixturevalue("workspace")
+    loads: Loads = request.getfixturevalue("loads")
     project = planted_project(workspace.work / f"{slug}_project", [bug.substitution])
     db = copy_warehouse(loads.after_first_load, workspace.work, slug)
     # (b)'s landing folder, where every row has landed by now: the same files, at the same paths,
     # as when the copied warehouse was built.
     build(loads.landing, db, select=bug.select, project_dir=project)
     assert differences(workspace.full, db, bug.relations)
+
+
+def test_fingerprint_covers_every_configuration_table_a_per_person_model_reads(
+    small_cases: Callable[[str], SmallBuilt],
+) -> None:
+    """A configuration table changes no person's rows, so a per-person (incremental) model sees
+    its change only through the fingerprint: every one such a model reads, directly or not, must
+    be among FINGERPRINTED_TABLES and in the fingerprint macro. branch_paths is read only by
+    tables rebuilt on every run (the holdout models)."""
+    db = small_cases("goal filter rewritten").db
+    nodes = json.loads((dbt_target_dir(db) / "manifest.json").read_text())["nodes"]
+    parents = {
+        node_id: node.get("depends_on", {}).get("nodes", []) for node_id, node in nodes.items()
+    }
+    config_landing = {f"lnd_{table}" for table in CONFIG_TABLES}
+    read = set()
+    for node in nodes.values():
+        if node["resource_type"] != "model" or node["config"]["materialized"] != "incremental":
+            continue
+        if node["fqn"][1] not in ("intermediate", "marts"):
+            continue
+        seen, todo = set(), list(parents[node["unique_id"]])
+        while todo:
+            parent = todo.pop()
+            if parent in seen or parent not in nodes:
+                continue
+            seen.add(parent)
+            todo.extend(parents[parent])
+            if nodes[parent]["name"] in config_landing:
+                read.add(nodes[parent]["name"].removeprefix("lnd_"))
+    assert read == set(FINGERPRINTED_TABLES)
+    macro = (PROJECT_DIR / "macros" / "person_batch.sql").read_text()
+    listed = re.search(r"node\.name in \[([^\]]*)\]", macro)
+    assert listed is not None
+    assert set(re.findall(r"'lnd_(\w+)'", listed[1])) == set(FINGERPRINTED_TABLES)
+    # The holdout models read branch_paths and are rebuilt whole on every run.
+    holdout = [node for node in nodes.values() if node["name"] == "int_holdout_assignments"]
+    assert holdout and holdout[0]["config"]["materialized"] == "table"
 
 
 def test_load_by_load_on_postgres_equals_duckdb_full_build(

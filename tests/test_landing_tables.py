@@ -15,8 +15,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from commands.cli import app
 from goalline.build import BuildError, run_build
-from goalline.cli import app
 from goalline.landing import contract_tables, file_reader, table_files
 
 from scenarios import ALL_SCENARIOS

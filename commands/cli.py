@@ -6,8 +6,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from commands.checks import check_command
 from goalline.build import BuildError, run_build
-from goalline.checks import check_command
 from goalline.connections import target_errors
 from goalline.errors import error_line
 from goalline.experiments_report import print_experiments
@@ -210,7 +210,8 @@ def check(
 
     Each failing rule is printed with its count and a sample of offending keys; warnings
     (deliveries after an expected exit) are printed but do not fail. Exit 2: the warehouse
-    cannot be checked (missing, or another build held it longer than --wait-seconds).
+    cannot be checked (missing, or another build held it longer than --wait-seconds). Every run
+    writes Great Expectations Data Docs (HTML) in data_docs/ beside DB and prints their index.
     """
     code = check_command(
         db, console, record_history=record_history, target=target, wait_seconds=wait_seconds

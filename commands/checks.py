@@ -2,8 +2,10 @@
 
 Prints every failing rule with its count and a few offending keys, and warnings the same way;
 returns the process exit code: 0 when no rule fails (warnings included), 1 when one does, 2 when
-the database cannot be checked. After a run without failures the conversions are appended to
-audit.conversion_history, so later checks prove none of them changes or disappears.
+the database cannot be checked. Every run also writes Great Expectations Data Docs (static HTML)
+under the target folder and prints the index's path. After a run without failures the
+conversions are appended to audit.conversion_history, so later checks prove none of them changes
+or disappears.
 
 On Postgres and Spark the suites run unchanged (DuckDB SQL) on an in-memory DuckDB copy of the
 relations they read, and the history is appended to the target's own audit.conversion_history.
@@ -63,6 +65,7 @@ def check_command(
 
 def _check(db_path: Path, out: Console, record_history: bool, target: Target) -> int:
     # Imported here: Great Expectations takes seconds to import, and the CLI module imports this.
+    from expectations.data_docs import data_docs_dir, data_docs_index
     from expectations.history import (
         HISTORY_RELATIONS,
         append_to_target,
@@ -72,8 +75,9 @@ def _check(db_path: Path, out: Console, record_history: bool, target: Target) ->
 
     _quiet_great_expectations()
     where = str(db_path) if target is Target.DUCKDB else target.value
+    docs_dir = data_docs_dir(db_path)
     try:
-        results = run_suites(db_path, target=target)
+        results = run_suites(db_path, target=target, docs_dir=docs_dir).results
     except target_errors(target) as error:
         first_line = str(error).splitlines()[0]
         message = f"cannot check {where}: {first_line}"
@@ -85,6 +89,7 @@ def _check(db_path: Path, out: Console, record_history: bool, target: Target) ->
         elif result.warned:
             out.print(f"[bold yellow]WARN[/] {escape(format_result(result))}", soft_wrap=True)
     out.print(summary_line(results), soft_wrap=True)
+    out.print(f"data docs: {escape(str(data_docs_index(docs_dir)))}", soft_wrap=True)
     if any(result.failed for result in results):
         return EXIT_RULE_FAILED
     if record_history:
