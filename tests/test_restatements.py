@@ -70,7 +70,7 @@ def test_a_late_landed_change_is_a_restatement_and_others_still_fail(tmp_path: P
     assert str(new_at) == "2026-01-05 04:00:00"
     assert (old_credit, new_credit, late_file) == ("d2", "d2", "events_resync.csv")
 
-    results = run_suites(db)
+    results = run_suites(db).results
     assert by_check(results)[RESTATED].warned
     assert by_check(results)[RESTATED].unexpected_count == 1
     assert failing_checks(results) == {"recorded_conversion_not_removed"}
