@@ -11,11 +11,22 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.dagster_ui import ChromiumUnavailable, ensure_chromium
 from goalline.targets import SPARK_WAREHOUSE_ENV
 
 from engines import EngineUnavailable, ensure_java, postgres_bin_dir, postgres_server
 from scenarios import ALL_SCENARIOS
 from scenarios.warehouse import ScenarioWarehouse, build_warehouse
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium for the browser tests (Playwright's download is not reachable here),
+    installed when missing; the tests skip, saying why, only if that fails."""
+    try:
+        return ensure_chromium()
+    except ChromiumUnavailable as error:
+        pytest.skip(str(error))
 
 
 @pytest.fixture(scope="session")

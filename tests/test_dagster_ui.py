@@ -36,9 +36,7 @@ import pytest
 from test_expectations import clean_landing
 
 from benchmarks.dagster_ui import (
-    ChromiumUnavailable,
     browser_page,
-    ensure_chromium,
     finished_backfill,
     goalline_ui,
     launch_materialize_all,
@@ -97,14 +95,6 @@ class Ui:
     landing: Path
     db: Path
     today: date
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Path:
-    try:
-        return ensure_chromium()
-    except ChromiumUnavailable as error:
-        pytest.skip(str(error))
 
 
 @pytest.fixture(scope="module")

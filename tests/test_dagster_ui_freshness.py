@@ -16,27 +16,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import pytest
 from test_landing_freshness_check import landing_aged
 
 from benchmarks.dagster_ui import (
-    ChromiumUnavailable,
     browser_page,
-    ensure_chromium,
     goalline_ui,
     open_when_loaded,
 )
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 RUN_TIMEOUT = 180
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Path:
-    try:
-        return ensure_chromium()
-    except ChromiumUnavailable as error:
-        pytest.skip(str(error))
 
 
 def launch_when_loaded(url: str, job: str, timeout: float = 240) -> str:
