@@ -85,7 +85,7 @@ def _meaningful_line(message: str) -> str:
 
 
 def run_build(
-    landing_dir: Path,
+    landing_dir: Path | None,
     db_path: Path,
     *,
     target: Target = Target.DUCKDB,
@@ -96,7 +96,8 @@ def run_build(
     wait_seconds: float | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> dbtRunnerResult:
-    """`dbt build` every model (or a selection) of the project on the target from landing_dir.
+    """`dbt build` every model (or a selection) of the project on the target from landing_dir,
+    or, without one, from the landing tables in place (nothing is loaded).
 
     DuckDB builds into a working copy of db_path, published over it on success; a second build of
     the same file waits up to wait_seconds (default: GOALLINE_LOCK_WAIT_SECONDS or 600), telling
@@ -119,10 +120,10 @@ def run_build(
 
 
 def _invoke(
-    landing_dir: Path, db_path: Path, target: Target, extra: list[str], show_progress: bool
+    landing_dir: Path | None, db_path: Path, target: Target, extra: list[str], show_progress: bool
 ) -> dbtRunnerResult:
     with warehouse_env(landing_dir, db_path, target):
-        if target is not Target.DUCKDB:
+        if target is not Target.DUCKDB and landing_dir is not None:
             load_landing(landing_dir, target)
         try:
             if not show_progress:
@@ -132,6 +133,8 @@ def _invoke(
         finally:
             release_duckdb()
     if not result.success:
+        if landing_dir is None:
+            raise BuildError(first_failure(result))
         raise BuildError(_name_unreadable_file(landing_dir, target, first_failure(result)))
     return result
 

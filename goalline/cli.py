@@ -12,6 +12,7 @@ from goalline.connections import target_errors
 from goalline.errors import error_line
 from goalline.experiments_report import print_experiments
 from goalline.export import ExportError, export_mart
+from goalline.freshness import landing_freshness
 from goalline.landing import LandingError, validate_landing_dir
 from goalline.load import load_landing
 from goalline.paths import DEFAULT_DB_PATH, DEMO_LANDING_DIR
@@ -65,7 +66,7 @@ def _fail(message: str) -> None:
 
 
 def _build(
-    landing: Path,
+    landing: Path | None,
     db: Path,
     full_refresh: bool,
     target: Target = Target.DUCKDB,
@@ -73,7 +74,8 @@ def _build(
     dbt_vars: str | None = None,
 ) -> None:
     try:
-        validate_landing_dir(landing)
+        if landing is not None:
+            validate_landing_dir(landing)
         run_build(
             landing,
             db,
@@ -95,7 +97,14 @@ def _build(
 
 @app.command()
 def build(
-    landing: LandingOption,
+    landing: Annotated[
+        Path | None,
+        typer.Option(
+            "--landing",
+            help="Landing folder with <table>*.parquet / <table>*.csv files in the contract's "
+            "shape. Without it, the landing tables in place (schema: var goalline_source_schema).",
+        ),
+    ] = None,
     db: DbOption = DEFAULT_DB_PATH,
     target: TargetOption = Target.DUCKDB,
     full_refresh: Annotated[
@@ -111,7 +120,8 @@ def build(
         ),
     ] = None,
 ) -> None:
-    """Build every model (landing, staging, intermediate, marts) on TARGET from LANDING.
+    """Build every model (landing, staging, intermediate, marts) on TARGET from LANDING, or
+    without --landing from the landing tables already in the warehouse.
 
     DuckDB: into DB, marts then readable with any DuckDB client as marts.<model>. Postgres and
     Spark: LANDING is loaded into the landing tables first (`goalline load`); marts in schema
@@ -122,7 +132,7 @@ def build(
     """
     _build(landing, db, full_refresh, target, wait_seconds, dbt_vars)
     built = db if target is Target.DUCKDB else target.value
-    console.print(f"built [bold]{built}[/] from {landing}")
+    console.print(f"built [bold]{built}[/] from {landing or 'the landing tables in place'}")
     print_summary(db, console, target)
 
 
@@ -206,6 +216,34 @@ def check(
         db, console, record_history=record_history, target=target, wait_seconds=wait_seconds
     )
     raise typer.Exit(code=code)
+
+
+@app.command()
+def status(
+    landing: Annotated[
+        Path | None,
+        typer.Option(
+            "--landing",
+            help="Landing folder to read (DuckDB); without it, the landing tables in place.",
+        ),
+    ] = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    target: TargetOption = Target.DUCKDB,
+) -> None:
+    """Print each landing table's newest processing time and whether it is late; exit 1 if one is.
+
+    Late means past the warning threshold of `dbt source freshness` (vars
+    goalline_freshness_warn_minutes, default 45, and goalline_freshness_error_minutes, 360).
+    """
+    try:
+        tables = landing_freshness(landing, db, target)
+    except (BuildError, WarehouseBusy, *target_errors(target)) as error:
+        _fail(error_line(error))
+    for table in tables:
+        newest = table.newest.isoformat(sep=" ", timespec="seconds") if table.newest else "never"
+        verdict = f"[bold red]late ({table.status})[/]" if table.late else "[green]on time[/]"
+        console.print(f"{table.table:<22} newest {newest:<26} {verdict}")
+    raise typer.Exit(code=1 if any(table.late for table in tables) else 0)
 
 
 @app.command()

@@ -22,6 +22,8 @@ class Target(StrEnum):
 
 TARGET_ENV = "CONVERSIONS_TARGET"
 LANDING_ENV = "CONVERSIONS_LANDING_DIR"
+# `files` (the landing folder) or `tables` (in place): macros/landing/read_landing.sql.
+LANDING_SOURCE_ENV = "CONVERSIONS_LANDING_SOURCE"
 DB_ENV = "CONVERSIONS_DUCKDB_PATH"
 SOURCE_SCHEMA_ENV = "CONVERSIONS_SOURCE_SCHEMA"
 SPARK_WAREHOUSE_ENV = "CONVERSIONS_SPARK_WAREHOUSE"
@@ -52,18 +54,23 @@ def spark_warehouse() -> Path:
 
 @contextmanager
 def warehouse_env(
-    landing_dir: Path, db_path: Path, target: Target = Target.DUCKDB
+    landing_dir: Path | None, db_path: Path, target: Target = Target.DUCKDB
 ) -> Iterator[None]:
     """Point the shipped profile and sources at a target, a landing folder and a DuckDB file.
 
-    The Spark warehouse is made absolute, so dbt (relative to its cwd) and this process agree.
+    Without a landing folder the landing tables in place are read (DuckDB too). The Spark
+    warehouse is made absolute, so dbt (relative to its cwd) and this process agree.
     """
     wanted = {
         TARGET_ENV: target.value,
-        LANDING_ENV: str(landing_dir.resolve()),
         DB_ENV: str(db_path.resolve()),
         SPARK_WAREHOUSE_ENV: str(spark_warehouse()),
     }
+    if landing_dir is None:
+        wanted[LANDING_SOURCE_ENV] = "tables"
+    else:
+        wanted[LANDING_SOURCE_ENV] = "files"
+        wanted[LANDING_ENV] = str(landing_dir.resolve())
     saved = {key: os.environ.get(key) for key in wanted}
     os.environ.update(wanted)
     try:

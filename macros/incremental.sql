@@ -1,16 +1,19 @@
 {#-
-  Processing-time batches for the `daily` models.
+  Batches of the `daily` models: the incremental base models (landing rows typed, checked and
+  ranked) and the staging views on top of them.
 
-  Interface (kept stable for orchestration, see docs/scale.md); applies to the `daily` models:
-  the incremental base models (landing rows typed, checked and ranked) and the staging views on
-  top of them.
-  - vars `processing_start` / `processing_end` (ISO UTC timestamps, half-open [start, end)):
-    the run (re)builds exactly the keys that have a landed row whose processing time falls in
-    the range; each key is re-processed from ALL its landed rows, so the seq_num winner is the
-    same as in a full build (the key's rows are deleted, then inserted again).
-  - no vars, existing table: the batch is every row processed at or after the newest processing
-    time already in the model minus `incremental_lookback_days` (late-arriving rows).
-  - no vars, no table, or --full-refresh (whatever the vars): everything.
+  Interface (kept stable for orchestration, see docs/incremental.md):
+  - no vars, existing table: the batch is every key with a row in a landing file the model has
+    not taken before (the landing manifest below), or whose content changed, or that is gone.
+  - vars `processing_start` / `processing_end` (ISO UTC timestamps, half-open [start, end)): the
+    same, plus every key with a landed row processed in the range (an orchestration window, or an
+    operator re-running days).
+  - each key is re-processed from ALL its landed rows, so the seq_num winner is the same as in a
+    full build (the key's rows are deleted, then inserted again).
+  - no table, or --full-refresh (whatever the vars): everything.
+  Landing tables without files (a sync in place without `landing_file`) batch by processing time
+  instead: without vars, every row processed since the newest one staged minus
+  `incremental_lookback_days`.
 -#}
 
 {% macro processing_batch_active() -%}
@@ -122,48 +125,182 @@
 {%- endmacro %}
 
 {#-
-  The landing files a batch's rows can be in. DuckDB reads landing files, and finding the batch
-  parses the processing time of every row read, so the span of processing times of each file is
-  kept (`audit.landing_file_spans`) once the file has been read: a batch reads only the files whose
-  span meets its window, files with rows without a processing time (they belong to every batch)
-  and files not seen before. Landing files are append-only: a file rewritten in place keeps its
-  old span until `--full-refresh`, which forgets every span. Other engines read tables: none.
+  The landing manifest (`audit.landing_files`, one row per table and landing file taken in: its
+  fingerprint, the rows taken, their span of processing times, when). A file not in it, or whose
+  fingerprint changed, is new to the base model: a batch takes every row of it, whatever their
+  processing time, and a changed or removed file's earlier rows are replaced. The post-hook
+  records what the batch took. Fingerprints: DuckDB's landing folder, size and modification time;
+  tables loaded by `goalline load`, its manifest's content hash; tables without a `landing_file`
+  column (a sync in place) have no files, and batches there go by processing time as before.
 -#}
-{% macro landing_batch_files(table_name, spec) %}
-  {{ return(adapter.dispatch('landing_batch_files', 'goalline')(table_name, spec)) }}
-{% endmacro %}
-
-{% macro default__landing_batch_files(table_name, spec) -%}
-  {{ return(none) }}
+{% macro landing_has_files(table_name) -%}
+  {%- if target.type == 'duckdb' and landing_source() == 'files' -%}
+    {{ return(true) }}
+  {%- endif -%}
+  {%- set source_relation = source('landing', table_name) -%}
+  {%- set relation = adapter.get_relation(source_relation.database, source_relation.schema,
+                                          source_relation.identifier) if execute else none -%}
+  {%- if relation is none -%}
+    {{ return(false) }}
+  {%- endif -%}
+  {{ return('landing_file' in adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list) }}
 {%- endmacro %}
 
-{% macro duckdb__landing_batch_files(table_name, spec) -%}
-  {%- set spans = audit_relation('landing_file_spans') -%}
-  {%- set of_table = "table_name = '" ~ table_name ~ "'" -%}
+{#- The manifest's key of a base model: another project building into the same database has its own. -#}
+{% macro manifest_key(relation) -%}
+  {{ return("'" ~ relation.schema ~ "." ~ relation.identifier ~ "'") }}
+{%- endmacro %}
+
+{#- A select of (landing_file, fingerprint), one row per landing file of the table now. -#}
+{% macro landed_files_sql(table_name) %}
+  {{ return(adapter.dispatch('landed_files_sql', 'goalline')(table_name)) }}
+{% endmacro %}
+
+{% macro default__landed_files_sql(table_name) -%}
+  {%- set source_relation = source('landing', table_name) -%}
+  {%- set loaded = adapter.get_relation(source_relation.database, source_relation.schema, 'goalline_loaded_files') if execute else none -%}
+  {%- set landed = 'select distinct landing_file from ' ~ ref('lnd_' ~ table_name) -%}
+  {%- if loaded is none -%}
+    {{ return('select landing_file, cast(null as ' ~ dbt.type_string() ~ ') as fingerprint from (' ~ landed ~ ') as landed') }}
+  {%- endif -%}
+  {{ return('select landed.landing_file, max(loaded.content_hash) as fingerprint from (' ~ landed ~ ') as landed'
+            ~ ' left join ' ~ loaded ~ " as loaded on loaded.table_name = '" ~ table_name ~ "'"
+            ~ ' and loaded.landing_file = landed.landing_file group by landed.landing_file') }}
+{%- endmacro %}
+
+{% macro duckdb__landed_files_sql(table_name) -%}
+  {%- if landing_source() == 'tables' -%}
+    {{ return(default__landed_files_sql(table_name)) }}
+  {%- endif -%}
   {%- set files = landing_files(table_name, 'parquet') + landing_files(table_name, 'csv') -%}
-  {%- set known = run_query('select landing_file from ' ~ spans ~ ' where ' ~ of_table).columns[0].values() | list -%}
-  {%- set new = files | reject('in', known) | list -%}
-  {%- if known | reject('in', files) | list -%}
-    {%- do run_query('delete from ' ~ spans ~ ' where ' ~ of_table ~ ' and landing_file not in (' ~ sql_text_list(files) ~ ')') -%}
+  {%- if not files -%}
+    {{ return('select cast(null as varchar) as landing_file, cast(null as varchar) as fingerprint where false') }}
   {%- endif -%}
-  {%- if new -%}
-    {%- do run_query(
-        "insert into " ~ spans ~ " select '" ~ table_name ~ "', landing_file, min(processed_at), max(processed_at),"
-        ~ " count(*) - count(processed_at) from (select landing_file, " ~ spec.landing_processing ~ " as processed_at"
-        ~ " from " ~ ref('lnd_' ~ table_name) ~ " where landing_file in (" ~ sql_text_list(new) ~ ")) as new_rows"
-        ~ " group by landing_file") -%}
+  {#- read_blob reads no content when only these columns are selected. -#}
+  {{ return("select filename as landing_file, cast(size as varchar) || ' bytes, modified '"
+            ~ " || cast(last_modified as varchar) as fingerprint from read_blob([" ~ sql_text_list(files) ~ "])") }}
+{%- endmacro %}
+
+{#- The scratch table of a base model's run: the files it takes (`new`, `changed`) or forgets (`changed`, `gone`). -#}
+{% macro landing_batch_files_relation() -%}
+  {{ return(api.Relation.create(database=this.database, schema=this.schema,
+                                identifier=this.identifier ~ '__batch_files')) }}
+{%- endmacro %}
+
+{#- A landing file's name: files are matched by name, so a landing folder moved or mounted elsewhere is the same one. -#}
+{% macro landing_file_name(column) -%}
+  regexp_replace({{ column }}, '^.*/', '')
+{%- endmacro %}
+
+{#-
+  Pre-hook: the files of this run, compared by name with the manifest (on a full build every file
+  is new), into the scratch table; returns {'taken': the landed paths whose rows the batch takes,
+  'forgotten': the paths the model's rows of changed or gone files carry}. Read before the model
+  selects, so a file landing while it runs is new to the next build rather than recorded unread.
+-#}
+{% macro diff_landing_files(table_name) -%}
+  {%- set scratch = landing_batch_files_relation() -%}
+  {%- if flags.FULL_REFRESH or not is_incremental() -%}
+    {%- set files_sql = "select landing_file, cast(null as " ~ dbt.type_string() ~ ") as taken_file, fingerprint,"
+                        ~ " 'new' as status from (" ~ landed_files_sql(table_name) ~ ") as landed" -%}
+  {%- else -%}
+    {%- set files_sql -%}
+    select
+        landed.landing_file,
+        taken.landing_file as taken_file,
+        landed.fingerprint,
+        case
+            when taken.landing_file is null then 'new'
+            when landed.landing_file is null then 'gone'
+            else 'changed'
+        end as status
+    from ({{ landed_files_sql(table_name) }}) as landed
+    full outer join (
+        select landing_file, fingerprint from {{ audit_relation('landing_files') }}
+        where base_model = {{ manifest_key(this) }}
+    ) as taken
+        on {{ landing_file_name('landed.landing_file') }} = {{ landing_file_name('taken.landing_file') }}
+    where
+        taken.landing_file is null
+        or landed.landing_file is null
+        or landed.fingerprint is distinct from taken.fingerprint
+    {%- endset -%}
   {%- endif -%}
+  {%- do run_query('drop table if exists ' ~ scratch) -%}
+  {%- do run_query(get_create_table_as_sql(false, scratch, files_sql)) -%}
+  {%- set rows = run_query('select landing_file, taken_file from ' ~ scratch).rows -%}
+  {{ return({'taken': rows | map(attribute=0) | reject('none') | list,
+             'forgotten': rows | map(attribute=1) | reject('none') | list}) }}
+{%- endmacro %}
+
+{#-
+  The landing folder's path now of each file named by `paths` (DuckDB reads by path, so the
+  filter on file names can skip files; a folder moved since keeps the names, not the paths).
+-#}
+{% macro landed_paths(table_name, paths) -%}
+  {%- set by_name = {} -%}
+  {%- for path in landing_files(table_name, 'parquet') + landing_files(table_name, 'csv') -%}
+    {%- do by_name.update({path.split('/')[-1]: path}) -%}
+  {%- endfor -%}
+  {%- set found = [] -%}
+  {%- for path in paths if path.split('/')[-1] in by_name -%}
+    {%- do found.append(by_name[path.split('/')[-1]]) -%}
+  {%- endfor -%}
+  {{ return(found | unique | list) }}
+{%- endmacro %}
+
+{#-
+  Post-hook: record what the run took per file (rows, span of processing times, when) and forget
+  the files it replaced or that are gone; a full build first forgets the table's every file.
+-#}
+{% macro record_landing_files(table_name) -%}
+  {%- set processing = landing_batch_spec(table_name).processing -%}
+  {%- set scratch = landing_batch_files_relation() -%}
+  delete from {{ audit_relation('landing_files') }}
+  where base_model = {{ manifest_key(this) }}
+  {%- if not processing_batch_active() %}
+  ;
+  {%- else %}
+      and landing_file in (select taken_file from {{ scratch }});
+  {%- endif %}
+  insert into {{ audit_relation('landing_files') }}
+  select
+      {{ manifest_key(this) }},
+      '{{ table_name }}',
+      files.landing_file,
+      files.fingerprint,
+      count(based.landing_file),
+      min({{ processing }}),
+      max({{ processing }}),
+      count(based.landing_file) - count({{ processing }}),
+      {{ run_started_literal() }}
+  from {{ scratch }} as files
+  left join {{ this }} as based
+      on files.landing_file = based.landing_file
+  where files.status <> 'gone'
+  group by files.landing_file, files.fingerprint;
+  drop table if exists {{ scratch }}
+{%- endmacro %}
+
+{#-
+  The files a window's rows can be in (DuckDB's landing folder): the taken files whose span of
+  processing times meets the window or that have rows without one. Finding a batch parses the
+  processing time of every row read, so the spans keep a window run to its days' files.
+-#}
+{% macro landing_window_files(table_name) -%}
   {%- set start = var('processing_start', none) -%}
   {%- set end = var('processing_end', none) -%}
-  {%- if start is not none or end is not none -%}
-    {%- set meets = ("max_processed_at >= cast('" ~ start ~ "' as timestamp)" if start is not none else 'true')
-                    ~ ' and ' ~ ("min_processed_at < cast('" ~ end ~ "' as timestamp)" if end is not none else 'true') -%}
-  {%- else -%}
-    {%- set meets = 'max_processed_at >= ' ~ processing_watermark(spec.processing) -%}
-  {%- endif -%}
-  {%- set candidates = run_query('select landing_file from ' ~ spans ~ ' where ' ~ of_table
+  {%- set meets = ("max_processed_at >= cast('" ~ start ~ "' as timestamp)" if start is not none else 'true')
+                  ~ ' and ' ~ ("min_processed_at < cast('" ~ end ~ "' as timestamp)" if end is not none else 'true') -%}
+  {%- set candidates = run_query('select landing_file from ' ~ audit_relation('landing_files')
+                                 ~ ' where base_model = ' ~ manifest_key(this)
                                  ~ ' and (rows_without_processing_time > 0 or (' ~ meets ~ '))') -%}
-  {{ return(candidates.columns[0].values() | list) }}
+  {{ return(landed_paths(table_name, candidates.columns[0].values() | list)) }}
+{%- endmacro %}
+
+{#- A run with processing_start / processing_end (an orchestration window) rather than the manifest alone. -#}
+{% macro processing_window_given() -%}
+  {{ return(var('processing_start', none) is not none or var('processing_end', none) is not none) }}
 {%- endmacro %}
 
 {#- Texts as a SQL list of literals; never empty (no text matches null). -#}
@@ -177,44 +314,69 @@
 
 {#-
   Pre-hook of a base model: the batch's keys, then every landed row of those keys (the model's
-  input, read once); on a full build, the log entry "everyone changed". On DuckDB only the files
-  those rows can be in are read: the files the spans put in the window (the batch's new rows) and
-  the files the model's table already holds rows of those keys from (their other rows). A row
-  never staged (it landed later than the lookback) is not in the table, so until its processing
-  day is run again it is also left out of its key's ranking in other batches.
+  input, read once); on a full build, the log entry "everyone changed". The keys: every key of a
+  file new to the manifest (or changed), whatever its processing time; with a processing window,
+  every key with a row processed in it; the keys of the rows of changed or removed files; and,
+  where the landing has no files (tables in place without `landing_file`), every key with a row
+  processed since the newest one staged minus the lookback. On DuckDB only the files those rows
+  can be in are read: the new ones, the window's (by the manifest's spans) and the files the
+  model's table already holds rows of those keys from (their other rows).
 -#}
 {% macro create_landing_batch(table_name) -%}
   {%- if processing_batch_active() -%}
     {%- set spec = landing_batch_spec(table_name) -%}
-    {%- set files = landing_batch_files(table_name, spec) -%}
+    {%- set has_files = landing_has_files(table_name) -%}
+    {%- set files = diff_landing_files(table_name) -%}
+    {%- set reads_files = target.type == 'duckdb' and landing_source() == 'files' -%}
+    {%- set window_files = landing_window_files(table_name) if reads_files and processing_window_given() else [] -%}
+    {%- set conditions = [] -%}
+    {%- if has_files -%}
+      {%- do conditions.append('landing_file in (' ~ sql_text_list(files.taken) ~ ')') -%}
+    {%- endif -%}
+    {%- if processing_window_given() or not has_files -%}
+      {%- set in_window = processing_batch_condition(spec.landing_processing, spec.processing) -%}
+      {%- if reads_files -%}
+        {%- set in_window = in_window ~ ' and landing_file in (' ~ sql_text_list(window_files) ~ ')' -%}
+      {%- endif -%}
+      {%- do conditions.append('(' ~ in_window ~ ')') -%}
+    {%- endif -%}
     {%- set batch_keys_sql -%}
-    select distinct {{ group_key(spec.landing_keys) }} as batch_key
+    select {{ group_key(spec.landing_keys) }} as batch_key
     from {{ ref('lnd_' ~ table_name) }}
-    where {{ processing_batch_condition(spec.landing_processing, spec.processing) }}
-    {%- if files is not none %}
-        and landing_file in ({{ sql_text_list(files) }})
+    where {{ conditions | join(' or ') }}
+    {%- if is_incremental() and files.forgotten %}
+    union
+    select {{ group_key(spec.key_columns) }} from {{ this }}
+    where landing_file in ({{ sql_text_list(files.forgotten) }})
+    {%- endif %}
+    {%- if is_incremental() and table_name == 'metrics' %}
+    {#- A metric quarantined as an orphan is judged again once its delivery is staged, from
+        whichever file and whenever that lands. #}
+    union
+    select {{ group_key(spec.key_columns) }} from {{ this }}
+    where not has_delivery and delivery_id in (select delivery_id from {{ ref('stg_cio__deliveries') }})
     {%- endif %}
     {%- endset -%}
     {%- do run_query('drop table if exists ' ~ landing_batch_relation()) -%}
-    {%- do run_query(get_create_table_as_sql(false, landing_batch_relation(), batch_keys_sql)) -%}
-    {%- if files is not none and is_incremental() -%}
+    {%- do run_query(get_create_table_as_sql(false, landing_batch_relation(),
+                                             'select distinct batch_key from (' ~ batch_keys_sql ~ ') as keys')) -%}
+    {%- set read = none -%}
+    {%- if reads_files and is_incremental() -%}
       {%- set held = run_query('select distinct landing_file from ' ~ this ~ ' where '
                                ~ landing_batch_match(spec.key_columns)).columns[0].values() | list -%}
-      {%- set files = files + (held | reject('in', files) | list) -%}
-    {%- elif files is not none -%}
-      {#- No table yet: a key's other rows may be in any file. -#}
-      {%- set files = none -%}
+      {%- set read = (files.taken + window_files + landed_paths(table_name, held)) | unique | list -%}
     {%- endif -%}
     {%- set batch_rows_sql -%}
     select * from {{ ref('lnd_' ~ table_name) }}
     where {{ landing_batch_match(spec.landing_keys) }}
-    {%- if files is not none %}
-        and landing_file in ({{ sql_text_list(files) }})
+    {%- if read is not none %}
+        and landing_file in ({{ sql_text_list(read) }})
     {%- endif %}
     {%- endset %}
     drop table if exists {{ landing_batch_rows_relation() }};
     {{ get_create_table_as_sql(false, landing_batch_rows_relation(), batch_rows_sql) }}
   {%- elif config.get('materialized') == 'incremental' -%}
+    {%- do diff_landing_files(table_name) -%}
     {#- A full build changes everyone's rows (macros/person_batch.sql). -#}
     {{ log_person_changes() }}
   {%- else -%}
@@ -223,55 +385,32 @@
 {%- endmacro %}
 
 {#-
-  Post-hook: log the people of the rows the batch inserted, then drop the scratch tables, only
-  needed while the model runs. The scratch table exists only after a batch run's pre-hook (after a
-  full build everyone was logged by the pre-hook); the catalog is asked, since dbt's relation
-  cache does not know tables a hook created (engines with incremental models only: DuckDB, Postgres).
+  Post-hook: log the people of the rows the batch inserted, record the files taken in the
+  manifest, then drop the scratch tables, only needed while the model runs. The keys' scratch
+  table exists only after a batch run's pre-hook (after a full build everyone was logged by the
+  pre-hook); the catalog is asked, since dbt's relation cache does not know tables a hook created
+  (engines with incremental models only: DuckDB, Postgres).
 -#}
 {% macro drop_landing_batch() -%}
   {%- set scratch = landing_batch_relation() -%}
   {%- if execute and config.get('materialized') == 'incremental' -%}
+    {%- set table_name = this.identifier.split('__')[1] -%}
     {%- set existing = run_query(
         "select count(*) from information_schema.tables where table_catalog = '" ~ this.database
         ~ "' and table_schema = '" ~ this.schema ~ "' and table_name = '" ~ scratch.identifier ~ "'") -%}
     {%- if existing.rows[0][0] > 0 -%}
-      {%- set table_name = this.identifier.split('__')[1] -%}
       {%- set people = batch_people_sql(table_name, [landing_batch_match(landing_batch_spec(table_name).key_columns)]) -%}
       {%- if people is not none %}
     {{ log_person_changes(people) }};
       {%- endif %}
-    {%- else %}
-    {{ record_landing_file_spans(this.identifier.split('__')[1]) }};
-    {% endif -%}
+    {%- endif %}
+  {{ record_landing_files(table_name) }};
   drop table if exists {{ scratch }};
   drop table if exists {{ landing_batch_rows_relation() }}
   {%- else -%}
   {#- A plain table (Spark): no scratch tables, and one statement per hook there. -#}
   select 1
   {%- endif -%}
-{%- endmacro %}
-
-{#-
-  After a full build of a base model every landed row is in it, with its processing time parsed:
-  the spans of all its landing files come from the table itself, so the next batch run reads only
-  new files (DuckDB; elsewhere nothing).
--#}
-{% macro record_landing_file_spans(table_name) %}
-  {{ return(adapter.dispatch('record_landing_file_spans', 'goalline')(table_name)) }}
-{% endmacro %}
-
-{% macro default__record_landing_file_spans(table_name) -%}
-  select 1
-{%- endmacro %}
-
-{% macro duckdb__record_landing_file_spans(table_name) -%}
-  {%- set processing = landing_batch_spec(table_name).processing -%}
-  delete from {{ audit_relation('landing_file_spans') }} where table_name = '{{ table_name }}';
-  insert into {{ audit_relation('landing_file_spans') }}
-  select '{{ table_name }}', landing_file, min({{ processing }}), max({{ processing }}),
-      count(*) - count({{ processing }})
-  from {{ this }}
-  group by landing_file
 {%- endmacro %}
 
 {#- A base model's input: every landed row, or on a batch run the batch's rows (the pre-hook's table). -#}
@@ -291,8 +430,12 @@
 {% macro delete_landing_batch(table_name) -%}
   {%- if is_incremental() and processing_batch_active() -%}
     {%- set spec = landing_batch_spec(table_name) -%}
-    {#- Two conditions, not one `or`: each alone prunes by zone maps or hash-joins the keys. -#}
-    {%- set removed = [processing_batch_condition(spec.processing), landing_batch_match(spec.key_columns)] -%}
+    {#- Separate conditions, not one `or`: each alone prunes by zone maps or hash-joins the keys.
+        Rows in a window (or, without files, since the watermark) whose landed row is gone go too. -#}
+    {%- set removed = [landing_batch_match(spec.key_columns)] -%}
+    {%- if processing_window_given() or not landing_has_files(table_name) -%}
+      {%- do removed.insert(0, processing_batch_condition(spec.processing)) -%}
+    {%- endif -%}
     {%- set people = batch_people_sql(table_name, removed) -%}
     {%- if people is not none -%}
     {{ log_person_changes(people) }};

@@ -23,7 +23,7 @@
 
 {#-
   The bookkeeping tables in schema `audit`: person_changes and group_changes (the logs),
-  landing_file_spans (DuckDB, macros/incremental.sql) and processing_manifest.
+  landing_files (the landing manifest, macros/incremental.sql) and processing_manifest.
 -#}
 {% macro audit_relation(identifier) -%}
   {{ return(api.Relation.create(database=target.database, schema='audit', identifier=identifier)) }}
@@ -59,9 +59,8 @@
 {%- endmacro %}
 
 {#-
-  on-run-start: the logs, the landing file spans and the manifest (engines with incremental models
-  only). A full refresh re-reads every landing file, so it forgets the spans (a file rewritten in
-  place is read anew).
+  on-run-start: the logs, the landing manifest (macros/incremental.sql) and the processing
+  manifest (engines with incremental models only).
 -#}
 {% macro create_person_batch_tables() -%}
   {%- if incremental_materialization() == 'incremental' -%}
@@ -77,16 +76,17 @@
       group_key {{ dbt.type_string() }},
       everyone {{ dbt.type_boolean() }}
   );
-  create table if not exists {{ audit_relation('landing_file_spans') }} (
+  create table if not exists {{ audit_relation('landing_files') }} (
+      base_model {{ dbt.type_string() }},
       table_name {{ dbt.type_string() }},
       landing_file {{ dbt.type_string() }},
+      fingerprint {{ dbt.type_string() }},
+      rows_taken bigint,
       min_processed_at {{ dbt.type_timestamp() }},
       max_processed_at {{ dbt.type_timestamp() }},
-      rows_without_processing_time bigint
+      rows_without_processing_time bigint,
+      taken_at {{ dbt.type_timestamp() }}
   );
-  {%- if flags.FULL_REFRESH %}
-  delete from {{ audit_relation('landing_file_spans') }};
-  {%- endif %}
   create table if not exists {{ audit_relation('processing_manifest') }} (
       model_name {{ dbt.type_string() }},
       processed_through {{ dbt.type_timestamp() }},
@@ -137,9 +137,17 @@
   {%- endif %}
 {%- endmacro %}
 
+{#-
+  This project's name, installed as a package or not: dbt's `project_name` is the root project's,
+  so inside a user's project it matched none of these models and every daily run inserted again.
+-#}
+{% macro own_package_name() -%}
+  {{ return('goalline') }}
+{%- endmacro %}
+
 {#- A batch model: an incremental intermediate model or mart, per person or (meta `aggregates`) per group. -#}
 {% macro is_batch_node(node) -%}
-  {{ return(node.resource_type == 'model' and node.package_name == project_name
+  {{ return(node.resource_type == 'model' and node.package_name == own_package_name()
             and node.config.materialized == 'incremental'
             and node.fqn[1] in ['intermediate', 'marts']) }}
 {%- endmacro %}
@@ -156,7 +164,7 @@
 {% macro aggregated_source() -%}
   {%- set source_name = model.config.meta.get('aggregates') -%}
   {%- if not source_name -%}{{ return(none) }}{%- endif -%}
-  {%- for node in graph.nodes.values() if node.name == source_name and node.package_name == project_name -%}
+  {%- for node in graph.nodes.values() if node.name == source_name and node.package_name == own_package_name() -%}
     {{ return({'name': source_name, 'group_by': node.config.meta.group_by}) }}
   {%- endfor -%}
   {{ exceptions.raise_compiler_error(this.identifier ~ ' aggregates unknown model ' ~ source_name) }}
@@ -185,13 +193,13 @@
                                 model.compiled_code, flags=modules.re.DOTALL) -%}
   {%- set parts = [code | replace('"' ~ this.database ~ '".', '')] -%}
   {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
-    {%- if node.resource_type == 'seed' and node.package_name == project_name -%}
+    {%- if node.resource_type == 'seed' and node.package_name == own_package_name() -%}
       {%- do parts.append(node.unique_id ~ ':' ~ node.checksum.checksum) -%}
     {%- endif -%}
   {%- endfor -%}
   {#- By graph lookup, not ref(): a ref in a hook would have to be a dependency of every model. -#}
   {%- for node in graph.nodes.values() | sort(attribute='unique_id')
-        if node.package_name == project_name
+        if node.package_name == own_package_name()
         and node.name in ['lnd_campaigns', 'lnd_campaign_actions', 'lnd_goal_versions'] -%}
     {%- set table_name = node.name -%}
     {%- set landed = run_query('select * from ' ~ api.Relation.create(

@@ -9,8 +9,8 @@ summary's table per campaign (journeys, conversions, rate, deliveries after exit
 and fct_conversions (so the mart page tells the whole story) carry the quarantined rows by table
 and reason. Both tables are the ones `goalline build` prints (goalline.summary). The landing
 reconciliation (and fct_conversions) carries rows landed, staged, quarantined, superseded and
-pending per table: after a run of some processing days, rows landed for the other days are
-pending, and overdue once older than the lookback (which fails the run). Only on the DuckDB
+pending per table: rows of files no build has taken yet are pending, and a row lost from a file
+the landing manifest took is overdue (which fails the run). Only on the DuckDB
 target: on Postgres and Spark the events pass through unchanged.
 """
 

@@ -17,11 +17,12 @@ files' paths differ). Every run passes `incremental_lookback_days` (LOOKBACK_DAY
   everything else without vars; no unbounded run at the end;
 - (d) loads at (b)'s first two cuts with a goal version edit landing between them: the edit must
   change the marts, and the incremental warehouse must equal a full build of the edited landing;
-- (e) after (c), in its folder and warehouse, a row landing later than the lookback: a run
-  without vars misses it (asserted), re-running its processing day as orchestration does
-  repairs the warehouse;
-- planted bugs (tests/planted.py): the comparisons fail on a copy of the project with an empty
-  batch window, a shorter lookback, or a touched person left out of the person change log;
+- (e) after (c), in its folder and warehouse, a row processed long before the newest one lands
+  in a new file: the next run without vars takes it (the landing manifest) and equals a full
+  build, with no day re-run;
+- planted bugs (tests/planted.py): the comparisons fail on a copy of the project whose manifest
+  takes no new file, whose orphan metrics are not judged again when their delivery lands, or that
+  leaves a touched person out of the person change log;
 - Postgres: (b)'s first cut and then everything, compared with the DuckDB full build.
 """
 
@@ -354,20 +355,18 @@ def land_late_goal_event(workspace: Workspace, landing: Path) -> datetime:
     return received
 
 
-def test_row_later_than_lookback_needs_its_day_rerun(workspace: Workspace, days: Built) -> None:
-    # Continues (c): the late row lands in its folder after every day has been built.
-    received = land_late_goal_event(workspace, days.landing)
+def test_row_later_than_lookback_is_taken_by_the_next_build(
+    workspace: Workspace, days: Built
+) -> None:
+    # Continues (c): the late row lands in its folder after every day has been built. Its file is
+    # new to the landing manifest, so the next build takes it whatever its processing time: no
+    # day has to be re-run (issue 24).
+    land_late_goal_event(workspace, days.landing)
     full = warehouse(workspace.work, "late_full")
     full_build(days.landing, full)
     assert "marts.fct_conversions" in differences(workspace.full, full, MARTS)
 
     build(days.landing, days.db)
-    missed = differences(full, days.db, RELATIONS)
-    assert {"staging.stg_tracking__events", "marts.fct_conversions"} <= missed.keys()
-
-    # What an operator does: re-run the row's processing day as orchestration runs a partition.
-    day = day_of(received)
-    run_window(days.landing, days.db, processing_vars(day, day + timedelta(days=1)))
     assert differences(full, days.db, RELATIONS) == {}
 
 
@@ -381,20 +380,21 @@ class PlantedBug:
 
 
 PLANTED_BUGS = {
-    "batch window always empty": PlantedBug(
+    # The landing manifest (macros/incremental.sql) decides what a build without vars takes.
+    "new files not taken": PlantedBug(
         Substitution(
             "macros/incremental.sql",
-            "  ), true)",
-            "  ), true) and false",
+            "'landing_file in (' ~ sql_text_list(files.taken) ~ ')'",
+            "'landing_file in (null)'",
         ),
         DAILY_SELECT,
         DAILY_RELATIONS,
     ),
-    "lookback shorter than configured": PlantedBug(
+    "orphan metric not judged again": PlantedBug(
         Substitution(
             "macros/incremental.sql",
-            "-(var('incremental_lookback_days') | int)",
-            f"-{LOOKBACK_DAYS - 1}",
+            "where not has_delivery and delivery_id in",
+            "where false and delivery_id in",
         ),
         DAILY_SELECT,
         DAILY_RELATIONS,

@@ -671,14 +671,15 @@ def test_a_model_error_fails_at_once_naming_the_model(
     assert table_rows(db, "marts.fct_conversions") == before
 
 
-def test_a_partition_run_counts_rows_of_later_days_as_pending(
+def test_a_partition_run_takes_every_new_file_whatever_its_days(
     orchestration_defs: dg.Definitions,
     full_build: tuple[Path, dg.ExecuteInProcessResult],
     landing: Path,
     tmp_path: Path,
 ) -> None:
-    """Rows land for 01-06 and for 01-25; only 01-06 is run. The 01-25 row is pending, shown on
-    the reconciliation's materialization, and the run passes."""
+    """Rows land for 01-06 and for 01-25; only 01-06 is run. Both files are new to the landing
+    manifest, so the run stages both: nothing is pending, and the reconciliation's
+    materialization says so."""
     folder = Path(shutil.copytree(landing, tmp_path / "landing"))
     write_extra(folder, "late", "events", late_event())
     later = {**late_event(), "event_id": "e4", "received_at": "2026-01-25 08:00:00"}
@@ -694,8 +695,8 @@ def test_a_partition_run_counts_rows_of_later_days_as_pending(
         event.asset_key: event.materialization.metadata
         for event in run.get_asset_materialization_events()
     }
-    assert metadata[RECONCILIATION]["rows_pending"].value == 1
-    assert "| events | 5 | 3 | 1 | 0 | 1 | 0 | 2026-01-25 08:00:00 |" in (
+    assert metadata[RECONCILIATION]["rows_pending"].value == 0
+    assert "| events | 5 | 4 | 1 | 0 | 0 | 0 |" in (
         metadata[RECONCILIATION]["landing_reconciliation"].value
     )
     assert evaluations["gx_integrity__reconciliation"].passed

@@ -11,6 +11,24 @@
   {{ return(adapter.dispatch('read_landing', 'goalline')(table_name)) }}
 {% endmacro %}
 
+{#-
+  Where DuckDB's landing comes from: `files` (the landing folder, var landing_dir) or `tables`
+  (tables already in the DuckDB file, as a loader leaves them; the `landing` source). Var
+  `goalline_landing_source`, else env CONVERSIONS_LANDING_SOURCE, else `tables` when this project
+  is installed as a package or var goalline_source_schema names the tables' schema (the user
+  points at tables in place, and has no landing folder), else `files`. Other engines always read
+  tables.
+-#}
+{% macro landing_source() %}
+  {%- set in_place = project_name != own_package_name() or var('goalline_source_schema', none) is not none -%}
+  {%- set fallback = env_var('CONVERSIONS_LANDING_SOURCE', 'tables' if in_place else 'files') -%}
+  {%- set choice = var('goalline_landing_source', fallback) | trim | lower -%}
+  {%- if choice not in ['files', 'tables'] -%}
+    {{ exceptions.raise_compiler_error("goalline_landing_source must be 'files' or 'tables', not '" ~ choice ~ "'") }}
+  {%- endif -%}
+  {{ return(choice) }}
+{% endmacro %}
+
 {% macro landing_files(table_name, extension) %}
   {%- set pattern = var('landing_dir').rstrip('/') ~ '/' ~ table_name ~ '*.' ~ extension -%}
   {%- if not execute -%}{{ return([]) }}{%- endif -%}
@@ -57,6 +75,9 @@
   3 -> 3.0). So files are read in groups of identical schema, each cast to text on its own.
 -#}
 {% macro duckdb__read_landing(table_name) %}
+  {%- if landing_source() == 'tables' -%}
+    {{ return(default__read_landing(table_name)) }}
+  {%- endif -%}
   {%- set wanted = model.columns.values() | rejectattr('meta.added_by_reader') | list -%}
   {%- set required = wanted | selectattr('meta.required') | map(attribute='name') | list -%}
   {%- set branches = [] -%}
@@ -99,9 +120,10 @@
 
 {#-
   Postgres, Spark and any warehouse a sync delivers into: the landing table is a source table
-  `<source_schema>.<table>` (var `source_schema`, env CONVERSIONS_SOURCE_SCHEMA, default `landing`),
+  `<schema>.<identifier>` (vars goalline_source_schema, goalline_<table>_identifier: _landing__sources.yml),
   one per contract table, as `goalline load` or the platform's data warehouse sync writes it.
-  Every wanted column is read as text, so staging types and quarantines exactly as on DuckDB.
+  Every wanted column is read as text (typed columns through landing_column_text), so staging
+  types and quarantines exactly as with files.
   An optional `landing_file` column (written by `goalline load`) names the file a row came from;
   otherwise the table name stands in. A missing table lands as empty.
 -#}
@@ -116,14 +138,18 @@
     from (select 1 as one) as no_table
     where 1 = 0
   {%- else -%}
-    {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+    {%- set types = {} -%}
+    {%- for column in adapter.get_columns_in_relation(relation) -%}
+      {%- do types.update({column.name | lower: column.data_type}) -%}
+    {%- endfor -%}
+    {%- set present = types.keys() | list -%}
     {%- for column in required if column not in present -%}
       {{ exceptions.raise_compiler_error("landing table " ~ relation ~ " is missing required column '" ~ column ~ "'") }}
     {%- endfor -%}
     select
     {%- for column in wanted %}
         {% if column.name in present -%}
-        cast({{ adapter.quote(column.name) }} as {{ dbt.type_string() }})
+        {{ landing_column_text(column.name, types[column.name]) }}
         {%- else -%}
         cast(null as {{ dbt.type_string() }})
         {%- endif %} as {{ column.name }},

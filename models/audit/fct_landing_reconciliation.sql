@@ -1,15 +1,15 @@
 -- Per landing table: rows landed = rows staged + rows quarantined + duplicate rows superseded
--- + rows pending (landed for processing days no batch has processed yet).
+-- + rows pending (landed in files no build has taken in yet).
 -- Each count comes from a different model, so a row lost between them shows as a difference.
 --
--- Pending is known row by row, not from a date: the daily base tables hold exactly the landed
--- rows some batch processed (a batch re-inserts every landed row of its keys), so a landed row
--- is pending when its (file name, processing time) group has fewer rows in the base table than
--- in the landing files. A pending row is overdue once its processing time is before the newest one
--- processed minus incremental_lookback_days: the next build without vars no longer picks it up
--- (macros/incremental.sql), so only a rerun of its day or a full refresh would. Overdue rows
--- fail the reconciliation. A full build, or a build without vars, leaves no pending row that is
--- not overdue.
+-- Pending is known row by row: the daily base tables hold exactly the landed rows some batch
+-- processed (a batch re-inserts every landed row of its keys), so a landed row is pending when its
+-- (file name, processing time) group has fewer rows in the base table than in the landing files.
+-- A build takes every file the landing manifest (audit.landing_files, macros/incremental.sql) has
+-- not taken in, so a pending row of a file the manifest says was taken, unchanged, is lost: it is
+-- overdue and fails the reconciliation. Landing tables without files (a sync in place without
+-- `landing_file`) batch by processing time: there a pending row is overdue once it is processed
+-- before the newest one minus incremental_lookback_days (no build without vars picks it up).
 {#- (table, landing model, base model, staging model, batched by processing day) -#}
 {%- set tables = [
     ('deliveries', 'lnd_deliveries', 'base_cio__deliveries', 'stg_cio__deliveries', true),
@@ -118,6 +118,7 @@ quarantine as (
 
         pending_{{ table_name }} as (
             select
+                landed_times.file_name,
                 landed_times.processing_at,
                 landed_times.rows_landed - coalesce(based_times.rows_based, 0) as rows_pending
             from landed_times_{{ table_name }} as landed_times
@@ -128,28 +129,58 @@ quarantine as (
             where landed_times.rows_landed > coalesce(based_times.rows_based, 0)
         ),
 
-        -- What the next build without vars re-reads (processing_watermark in macros/incremental.sql).
-        cutoff_{{ table_name }} as (
-            select {{ add_days('max(' ~ spec.processing ~ ')', -lookback_days) }} as overdue_before
-            from {{ ref(base_model) }}
-        ),
+        {%- if landing_has_files(table_name) %}
+            -- Files the manifest has taken as they are now (engines without one rebuild in full).
+            taken_{{ table_name }} as (
+                {%- if incremental_materialization() == 'incremental' %}
+                    select regexp_replace(landed.landing_file, '^.*/', '') as file_name
+                    from ({{ landed_files_sql(table_name) }}) as landed
+                    inner join {{ audit_relation('landing_files') }} as taken
+                        on
+                            taken.base_model = {{ manifest_key(ref(base_model)) }}
+                            and {{ landing_file_name('landed.landing_file') }} = {{ landing_file_name('taken.landing_file') }}
+                            and landed.fingerprint is not distinct from taken.fingerprint
+                {%- else %}
+                    select landed_files.file_name from landed_files_{{ table_name }} as landed_files
+                {%- endif %}
+            ),
 
-        pending_summary_{{ table_name }} as (
-            select
-                cutoff.overdue_before,
-                coalesce(sum(pending.rows_pending), 0) as rows_pending,
-                min(pending.processing_at) as oldest_pending_at,
-                -- Rows without a processing time belong to every batch: pending, they are overdue.
-                coalesce(sum(case
-                    when pending.processing_at < cutoff.overdue_before then pending.rows_pending
-                    when pending.processing_at is null and cutoff.overdue_before is not null
-                        then pending.rows_pending
-                    else 0
-                end), 0) as rows_overdue
-            from cutoff_{{ table_name }} as cutoff
-            left join pending_{{ table_name }} as pending on true
-            group by cutoff.overdue_before
-        ),
+            pending_summary_{{ table_name }} as (
+                select
+                    cast(null as timestamp) as overdue_before,
+                    coalesce(sum(pending.rows_pending), 0) as rows_pending,
+                    min(pending.processing_at) as oldest_pending_at,
+                    coalesce(sum(case
+                        when pending.file_name in (select taken.file_name from taken_{{ table_name }} as taken)
+                            then pending.rows_pending
+                        else 0
+                    end), 0) as rows_overdue
+                from pending_{{ table_name }} as pending
+            ),
+        {%- else %}
+            -- What the next build without vars re-reads (processing_watermark in macros/incremental.sql).
+            cutoff_{{ table_name }} as (
+                select {{ add_days('max(' ~ spec.processing ~ ')', -lookback_days) }} as overdue_before
+                from {{ ref(base_model) }}
+            ),
+
+            pending_summary_{{ table_name }} as (
+                select
+                    cutoff.overdue_before,
+                    coalesce(sum(pending.rows_pending), 0) as rows_pending,
+                    min(pending.processing_at) as oldest_pending_at,
+                    -- Rows without a processing time belong to every batch: pending, they are overdue.
+                    coalesce(sum(case
+                        when pending.processing_at < cutoff.overdue_before then pending.rows_pending
+                        when pending.processing_at is null and cutoff.overdue_before is not null
+                            then pending.rows_pending
+                        else 0
+                    end), 0) as rows_overdue
+                from cutoff_{{ table_name }} as cutoff
+                left join pending_{{ table_name }} as pending on true
+                group by cutoff.overdue_before
+            ),
+        {%- endif %}
 
         landed_{{ table_name }} as (
             select sum(landed_files.rows_landed) as rows_landed
