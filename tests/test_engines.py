@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from goalline.build import dbt_target_dir
 from goalline.cli import app
 from goalline.connections import read_arrow, relation_names
 from goalline.landing import contract_tables
@@ -208,6 +209,21 @@ def test_postgres_indexes_attribute_lookups(engine_build: Built) -> None:
     )
     definitions = found.column("indexdef").to_pylist()
     assert any("(person_id, attribute_name, value_from)" in d for d in definitions), definitions
+
+
+def test_postgres_statement_shapes(engine_build: Built) -> None:
+    """Postgres runs each base model's parses once per row (`typed` fenced by `offset 0`, not
+    inlined into the quarantine check that reads each parsed column twice), and compiles no JIT
+    code for the wide reconciliation statement (docs/decisions.md)."""
+    if engine_build.target != Target.POSTGRES:
+        pytest.skip("macros/dialect/fence.sql and without_jit: Postgres only")
+    run_dir = dbt_target_dir(engine_build.db_path, engine_build.target) / "run" / "goalline"
+    events = (run_dir / "models/staging/base/base_tracking__events.sql").read_text()
+    typed = events[events.index("typed as (") : events.index("checked as (")]
+    assert "offset 0" in typed
+    manifest = json.loads((run_dir.parent.parent / "manifest.json").read_text())
+    hooks = manifest["nodes"]["model.goalline.fct_landing_reconciliation"]["config"]["pre-hook"]
+    assert any("without_jit" in hook["sql"] for hook in hooks), hooks
 
 
 def test_cli_on_postgres_demo(
