@@ -21,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from commands.cli import app
+from goalline.build import dbt_target_dir
 from goalline.connections import read_arrow, relation_names
 from goalline.landing import contract_tables
 from goalline.paths import DEMO_LANDING_DIR
@@ -194,6 +195,35 @@ def test_check_reports_as_on_duckdb(duckdb_build: Built, engine_build: Built) ->
 
 def _summary(output: str) -> str:
     return next(line for line in output.splitlines() if " checks: " in line)
+
+
+def test_postgres_indexes_attribute_lookups(engine_build: Built) -> None:
+    """The person-attribute lookup of int_event_goal_occurrences_matched has an index on Postgres,
+    so its join costs one probe per candidate even when the planner misestimates (docs/scale.md)."""
+    if engine_build.target != Target.POSTGRES:
+        pytest.skip("dbt-postgres `indexes` config: Postgres only")
+    found = read_arrow(
+        engine_build.target,
+        "select indexdef from pg_indexes where tablename = 'int_person_attributes_ranged'",
+        Path(),
+    )
+    definitions = found.column("indexdef").to_pylist()
+    assert any("(person_id, attribute_name, value_from)" in d for d in definitions), definitions
+
+
+def test_postgres_statement_shapes(engine_build: Built) -> None:
+    """Postgres runs each base model's parses once per row (`typed` fenced by `offset 0`, not
+    inlined into the quarantine check that reads each parsed column twice), and compiles no JIT
+    code for the wide reconciliation statement (docs/decisions.md)."""
+    if engine_build.target != Target.POSTGRES:
+        pytest.skip("macros/dialect/fence.sql and without_jit: Postgres only")
+    run_dir = dbt_target_dir(engine_build.db_path, engine_build.target) / "run" / "goalline"
+    events = (run_dir / "models/staging/base/base_tracking__events.sql").read_text()
+    typed = events[events.index("typed as (") : events.index("checked as (")]
+    assert "offset 0" in typed
+    manifest = json.loads((run_dir.parent.parent / "manifest.json").read_text())
+    hooks = manifest["nodes"]["model.goalline.fct_landing_reconciliation"]["config"]["pre-hook"]
+    assert any("without_jit" in hook["sql"] for hook in hooks), hooks
 
 
 def test_cli_on_postgres_demo(

@@ -64,3 +64,23 @@
     select 1
   {%- endif -%}
 {%- endmacro %}
+
+{#-
+  pre-hook of fct_landing_reconciliation: one statement over the twelve landing tables, with a
+  timestamp parse, file-name regex and join per table. Postgres JIT-compiles (and LLVM-optimizes)
+  every expression of a plan whose estimated cost is above jit_above_cost, here about 25 s of a
+  model whose rows take about 5 s to count (3M landed rows), a fixed cost that buys nothing: its
+  work is scans and counts. `set local` holds for this model's transaction only; every other
+  statement keeps the server's setting. Other engines compile nothing.
+-#}
+{% macro without_jit() %}
+  {{ return(adapter.dispatch('without_jit', 'goalline')()) }}
+{% endmacro %}
+
+{% macro default__without_jit() -%}
+  select 1
+{%- endmacro %}
+
+{% macro postgres__without_jit() -%}
+  set local jit = off
+{%- endmacro %}

@@ -1,3 +1,6 @@
+{#- Postgres: no JIT compilation for this one wide statement (macros/dialect/setup.sql). -#}
+{{ config(pre_hook="{{ without_jit() }}") }}
+
 -- Per landing table: rows landed = rows staged + rows quarantined + duplicate rows superseded
 -- + rows pending (landed in files no build has taken in yet).
 -- Each count comes from a different model, so a row lost between them shows as a difference.

@@ -56,6 +56,8 @@ typed as (
             landed.workspace_id = repeated_keys.workspace_id
             and landed.internal_customer_id = repeated_keys.internal_customer_id
             and landed.attribute_name = repeated_keys.attribute_name
+    -- Each parse once per row on Postgres (macros/dialect/fence.sql).
+    {{ evaluate_once() }}
 ),
 
 checked as (

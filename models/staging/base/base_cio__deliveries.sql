@@ -63,6 +63,8 @@ typed as (
     from landed
     left join channels on lower(landed.delivery_type) = channels.delivery_type
     left join repeated_keys on landed.delivery_id = repeated_keys.delivery_id
+    -- Each parse once per row on Postgres (macros/dialect/fence.sql).
+    {{ evaluate_once() }}
 ),
 
 checked as (

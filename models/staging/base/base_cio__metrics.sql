@@ -61,6 +61,8 @@ typed as (
     left join vocabulary on lower(landed.metric) = vocabulary.metric
     left join deliveries on landed.delivery_id = deliveries.delivery_id
     left join repeated_keys on landed.event_id = repeated_keys.event_id
+    -- Each parse once per row on Postgres (macros/dialect/fence.sql).
+    {{ evaluate_once() }}
 ),
 
 checked as (

@@ -57,6 +57,8 @@ typed as (
         repeated_keys.output_id is not null as is_key_repeated
     from landed
     left join repeated_keys on landed.output_id = repeated_keys.output_id
+    -- Each parse once per row on Postgres (macros/dialect/fence.sql).
+    {{ evaluate_once() }}
 ),
 
 checked as (

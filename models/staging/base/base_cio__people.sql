@@ -54,6 +54,8 @@ typed as (
         on
             landed.workspace_id = repeated_keys.workspace_id
             and landed.internal_customer_id = repeated_keys.internal_customer_id
+    -- Each parse once per row on Postgres (macros/dialect/fence.sql).
+    {{ evaluate_once() }}
 ),
 
 checked as (

@@ -52,6 +52,8 @@ typed as (
         repeated_keys.subject_name is not null as is_key_repeated
     from landed
     left join repeated_keys on landed.subject_name = repeated_keys.subject_name
+    -- Each parse once per row on Postgres (macros/dialect/fence.sql).
+    {{ evaluate_once() }}
 ),
 
 checked as (

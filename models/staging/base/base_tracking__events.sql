@@ -51,6 +51,8 @@ typed as (
         repeated_keys.event_id is not null as is_key_repeated
     from landed
     left join repeated_keys on landed.event_id = repeated_keys.event_id
+    -- Each parse once per row on Postgres (macros/dialect/fence.sql).
+    {{ evaluate_once() }}
 ),
 
 checked as (
