@@ -352,29 +352,44 @@ def _day(day: str, next_day: str) -> str:
     return f"{{processing_start: '{day}', processing_end: '{next_day}'}}"
 
 
-def test_rows_landed_for_days_not_yet_processed_are_pending_until_overdue(
+def _lose_a_staged_row(db: Path, name: str) -> None:
+    """A row gone from the base table behind the manifest's back (as a lost write would leave it)."""
+    with duckdb.connect(str(db)) as connection:
+        (schema,) = connection.execute(
+            "select table_schema from information_schema.tables"
+            " where table_name = 'base_cio__subjects'"
+        ).fetchone()
+        connection.execute(
+            f"delete from {schema}.base_cio__subjects where subject_name = ?", [name]
+        )
+
+
+def test_rows_landed_late_are_taken_and_a_lost_row_is_overdue(
     reference: Reference, tmp_path: Path
 ) -> None:
     """Version 2 built in full (subjects j1 on 01-01, j2 on 01-03); then j3 lands for 01-08 and
-    only day 01-03 is run: j3 is pending, not lost, and the build passes. A row landed for
-    2025-12-20, before the newest processed time minus the 3-day lookback, is overdue: the day's
-    build fails on the reconciliation test and publishes nothing; rerunning its day fixes it.
+    j0 for 2025-12-20 (before the newest processed time minus the lookback), each in a new file,
+    and only day 01-03 is run: the manifest takes both files whatever their days, and the build
+    passes. A staged row lost from the base table of a file the manifest took unchanged is
+    overdue: the next build fails on the reconciliation test and publishes nothing; a full
+    refresh takes it again.
 
-    Shown able to fail: with the old assert_landing_reconciles.sql (no rows_pending) the day's
-    build failed on the reconciliation test; the overdue build must fail, and the exact rows pin
-    every count.
+    Shown able to fail: with the processing-time lookback (before the manifest) j0 stayed
+    pending and the day's build failed on the reconciliation test; the lost row must fail it.
     """
     db = reference.v1_copy("pending")
     shutil.copyfile(reference.db[2], db)
     # Another folder than the build's: files are matched by name, so it reconciles all the same.
     landing_dir = Path(shutil.copytree(reference.landing[2], tmp_path / "landing"))
-    assert reconciliation(db)["subjects"] == (2, 2, 0, 0, 0, 0, None, "2025-12-31 00:00:00", True)
+    assert reconciliation(db)["subjects"] == (2, 2, 0, 0, 0, 0, None, None, True)
 
     _land_subject(landing_dir, "subjects_later", "j3", "2026-01-08 00:00:00")
+    _land_subject(landing_dir, "subjects_overdue", "j0", "2025-12-20 00:00:00")
     run_build(landing_dir, db, dbt_vars=_day("2026-01-03", "2026-01-04"))
     empty = (0, 0, 0, 0, 0, 0, None, None, True)
+    taken = (4, 4, 0, 0, 0, 0, None, None, True)
     assert reconciliation(db) == {
-        "subjects": (3, 2, 0, 0, 1, 0, "2026-01-08 00:00:00", "2025-12-31 00:00:00", True),
+        "subjects": taken,
         "campaigns": (1, 1, 0, 0, 0, 0, None, None, True),
         **{
             table: empty
@@ -393,12 +408,11 @@ def test_rows_landed_for_days_not_yet_processed_are_pending_until_overdue(
         },
     }
 
-    _land_subject(landing_dir, "subjects_overdue", "j0", "2025-12-20 00:00:00")
+    _lose_a_staged_row(db, "j1")
     before = digest(db)
     with pytest.raises(BuildError, match="assert_landing_reconciles"):
-        run_build(landing_dir, db, dbt_vars=_day("2026-01-03", "2026-01-04"))
+        run_build(landing_dir, db)
     assert digest(db) == before
 
-    run_build(landing_dir, db, dbt_vars=_day("2025-12-20", "2025-12-21"))
-    after = (4, 3, 0, 0, 1, 0, "2026-01-08 00:00:00", "2025-12-31 00:00:00", True)
-    assert reconciliation(db)["subjects"] == after
+    run_build(landing_dir, db, full_refresh=True)
+    assert reconciliation(db)["subjects"] == taken

@@ -15,6 +15,7 @@ import duckdb
 import pytest
 import yaml
 from dbt.cli.main import dbtRunner
+from engines import create_database
 from test_landing_tables import (
     PREFIX,
     SCHEMA,
@@ -214,7 +215,12 @@ def test_user_project_on_postgres_with_typed_tables(
     postgres_env: dict[str, str],
     tmp_path: Path,
     monkeypatch_module: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # A database of its own: other tests build this project's schemas (`marts`, `staging`, ...)
+    # on the same server, and a user's warehouse holds none of them.
+    create_database("user_project")
+    monkeypatch.setenv("PGDATABASE", "user_project")
     typed = write_postgres_landing_tables(landing_dir)
     assert {"people.deleted", "events.seq_num"} <= typed
     project = write_user_project(tmp_path, tmp_path / "unused.duckdb", postgres=True)

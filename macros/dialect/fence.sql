@@ -16,3 +16,22 @@
 {% macro postgres__evaluate_once() -%}
   offset 0
 {%- endmacro %}
+
+{#-
+  A dbt `indexes` config for the tables Postgres probes by key (int_person_attributes_ranged).
+  DuckDB has no use for it (it scans columns in parallel and joins by hash), and dbt-duckdb's
+  full refresh drops and recreates indexes around its rename to `__dbt_backup`, which a model
+  reading the table in another thread at that moment fails on ("Table ... __dbt_backup does not
+  exist"). Spark ignores the config.
+-#}
+{% macro lookup_indexes(columns) %}
+  {{ return(adapter.dispatch('lookup_indexes', 'goalline')(columns)) }}
+{% endmacro %}
+
+{% macro default__lookup_indexes(columns) -%}
+  {{ return([]) }}
+{%- endmacro %}
+
+{% macro postgres__lookup_indexes(columns) -%}
+  {{ return([{'columns': columns}]) }}
+{%- endmacro %}

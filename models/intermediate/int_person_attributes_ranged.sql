@@ -1,9 +1,9 @@
 {#- Postgres: int_event_goal_occurrences_matched looks up each candidate's attribute by person,
     name and time. Without an index a misestimated nested loop scans every attribute row per
-    candidate; with it each lookup is one index probe whatever the estimate. Other engines ignore it. -#}
+    candidate; with it each lookup is one index probe whatever the estimate (macros/dialect/fence.sql). -#}
 {{ config(
     materialized=incremental_materialization(),
-    indexes=[{'columns': ['person_id', 'attribute_name', 'value_from']}]
+    indexes=lookup_indexes(['person_id', 'attribute_name', 'value_from'])
 ) }}
 
 -- Person attribute values over time, so a goal filter can read the value as of an event's
