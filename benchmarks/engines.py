@@ -1,4 +1,4 @@
-"""Full build of one simulated workspace on each engine, against DuckDB in the same run.
+"""Full and daily build of one simulated workspace on each engine, against DuckDB in the same run.
 
     python3 -m uv run python benchmarks/engines.py --scale 0.01
 
@@ -7,7 +7,9 @@ Each engine builds it from scratch with `goalline build --target T` in a subproc
 peak RSS (benchmarks.run.run_sampled): DuckDB into a fresh file; Spark in a local session into a
 fresh warehouse folder (the load of the landing tables included, as `goalline build` does it);
 Postgres only when PGHOST is set (the server the libpq variables name; load included).
-Writes benchmarks/results/engines_<scale>.md (`--targets` picks the engines).
+The full build takes every day but the last; the daily build then lands the last day's files
+and runs `goalline build` without `--full-refresh`, as a scheduler would (the landing manifest
+and `goalline load` take only the new files). Writes benchmarks/results/engines_<scale>.md (`--targets` picks the engines).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 from pathlib import Path
 
@@ -23,14 +26,17 @@ from rich.table import Table
 
 from benchmarks.run import RESULTS, ROOT, Step, landed_rows, run_sampled
 
+DAY = re.compile(r"_d(\d{3})_")
 
-def build_code(landing: Path, target: str, db: Path) -> str:
+
+def build_code(landing: Path, target: str, db: Path, full_refresh: bool) -> str:
+    refresh = ["--full-refresh"] if full_refresh else []
     return f"""
 from pathlib import Path
 from typer.testing import CliRunner
 from commands.cli import app
 result = CliRunner().invoke(app, ["build", "--landing", {str(landing)!r}, "--target", {target!r},
-                                  "--db", {str(db)!r}, "--full-refresh"])
+                                  "--db", {str(db)!r}, *{refresh!r}])
 print(result.output[-2000:])
 raise SystemExit(result.exit_code)
 """
@@ -59,6 +65,9 @@ def main() -> None:
         run_sampled("simulate", code, env)
         (work / "landing.done").write_text("ok")
     rows = landed_rows(landing)
+    last_day = max(int(DAY.search(file.name)[1]) for file in landing.glob("*_d*.parquet"))
+    last_files = sorted(landing.glob(f"*_d{last_day:03d}_*.parquet"))
+    day_rows = landed_rows(landing, last_files)
 
     load_before = os.getloadavg()
     targets = [
@@ -66,34 +75,53 @@ def main() -> None:
         for target in dict.fromkeys(["duckdb", *args.targets])
         if target != "postgres" or os.environ.get("PGHOST")
     ]
-    steps: dict[str, Step] = {}
+    steps: dict[str, tuple[Step, Step]] = {}
     for target in targets:
         db = work / "engines.duckdb"
         db.unlink(missing_ok=True)
         shutil.rmtree(spark_home, ignore_errors=True)
-        steps[target] = run_sampled(f"{target} full build", build_code(landing, target, db), env)
+        days = work / "engines_landing"
+        shutil.rmtree(days, ignore_errors=True)
+        days.mkdir()
+        for file in sorted(set(landing.glob("*.parquet")) - set(last_files)):
+            (days / file.name).symlink_to(file)
+        full = run_sampled(f"{target} full build", build_code(days, target, db, True), env)
+        for file in last_files:
+            (days / file.name).symlink_to(file)
+        daily = run_sampled(f"{target} daily build", build_code(days, target, db, False), env)
+        steps[target] = (full, daily)
 
     load_after = os.getloadavg()
-    baseline = steps["duckdb"].seconds
-    table = Table(title=f"full build per engine, scale {args.scale:g} ({rows:,} landed rows)")
-    for column in ("engine", "seconds", "vs DuckDB", "peak RSS"):
+    baseline = steps["duckdb"][0].seconds
+    columns = ("engine", "full s", "vs DuckDB", "daily s", "daily / full", "peak RSS full / daily")
+    table = Table(title=f"builds per engine, scale {args.scale:g} ({rows:,} landed rows)")
+    for column in columns:
         table.add_column(column, justify="left" if column == "engine" else "right")
     lines = [
         f"# Engines at scale {args.scale:g} ({rows:,} landed rows, {args.days} days)",
         "",
-        f"Machine: {os.cpu_count()} cores, {platform.platform()}. One run each, same workspace, "
-        "full build from scratch (Postgres and Spark: loading the landing tables included).",
+        f"Machine: {os.cpu_count()} cores, {platform.platform()}. One run each, same workspace. "
+        f"Full build: from scratch, every day but the last ({rows - day_rows:,} rows; Postgres "
+        f"and Spark: loading the landing tables included). Daily build: the last day's "
+        f"{len(last_files)} files landed ({day_rows:,} rows, {day_rows / rows:.1%}), then "
+        "`goalline build` without `--full-refresh`.",
         f"Load average (1 min) before / after: {load_before[0]:.1f} / {load_after[0]:.1f}. "
         "Peak RSS is the building process and its children (not a Postgres server).",
         "",
-        "| engine | seconds | vs DuckDB | peak RSS (process tree) |",
-        "|---|---|---|---|",
+        f"| {' | '.join(columns)} |",
+        f"|{'---|' * len(columns)}",
     ]
-    for target, step in steps.items():
-        ratio = f"{step.seconds / baseline:.1f}x"
-        rss = f"{step.peak_rss_bytes / 2**30:.2f} GiB"
-        table.add_row(target, f"{step.seconds:.1f}", ratio, rss)
-        lines.append(f"| {target} | {step.seconds:.1f} | {ratio} | {rss} |")
+    for target, (full, daily) in steps.items():
+        cells = (
+            target,
+            f"{full.seconds:.1f}",
+            f"{full.seconds / baseline:.1f}x",
+            f"{daily.seconds:.1f}",
+            f"{daily.seconds / full.seconds:.2f}",
+            f"{full.peak_rss_bytes / 2**30:.2f} / {daily.peak_rss_bytes / 2**30:.2f} GiB",
+        )
+        table.add_row(*cells)
+        lines.append(f"| {' | '.join(cells)} |")
     Console().print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"engines_{args.scale:g}.md").write_text("\n".join(lines) + "\n")

@@ -167,12 +167,14 @@ def mart_shapes(db: Path) -> tuple[dict[str, list[tuple[str, str]]], dict[str, i
     return shapes, counts
 
 
-def landed_rows(landing: Path) -> int:
+def landed_rows(landing: Path, files: list[Path] | None = None) -> int:
+    """Rows in the landing folder's parquet files, or in the given ones of them."""
     import duckdb
 
+    paths = [str(file) for file in files] if files else [f"{landing}/*.parquet"]
     with duckdb.connect() as con:
         return con.execute(
-            f"select sum(num_rows) from parquet_file_metadata('{landing}/*.parquet')"
+            "select sum(num_rows) from parquet_file_metadata(?)", [paths]
         ).fetchone()[0]
 
 
