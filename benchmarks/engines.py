@@ -9,7 +9,8 @@ fresh warehouse folder (the load of the landing tables included, as `goalline bu
 Postgres only when PGHOST is set (the server the libpq variables name; load included).
 The full build takes every day but the last; the daily build then lands the last day's files
 and runs `goalline build` without `--full-refresh`, as a scheduler would (the landing manifest
-and `goalline load` take only the new files). Writes benchmarks/results/engines_<scale>.md (`--targets` picks the engines).
+and `goalline load` take only the new files).
+Writes benchmarks/results/engines_<scale>.md (`--targets` picks the engines).
 """
 
 from __future__ import annotations

@@ -353,7 +353,7 @@ def _day(day: str, next_day: str) -> str:
 
 
 def _lose_a_staged_row(db: Path, name: str) -> None:
-    """A row gone from the base table behind the manifest's back (as a lost write would leave it)."""
+    """A row gone from the base table behind the manifest's back, as a lost write leaves it."""
     with duckdb.connect(str(db)) as connection:
         (schema,) = connection.execute(
             "select table_schema from information_schema.tables"

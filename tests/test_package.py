@@ -15,7 +15,6 @@ import duckdb
 import pytest
 import yaml
 from dbt.cli.main import dbtRunner
-from engines import create_database
 from test_landing_tables import (
     PREFIX,
     SCHEMA,
@@ -33,6 +32,7 @@ from goalline.landing import contract_tables, file_reader, table_files
 from goalline.paths import PROJECT_DIR
 from goalline.targets import Target
 
+from engines import create_database
 from scenarios.warehouse import RELATIONS, Row, read_relations
 
 MARTS_SCHEMA = "analytics"
