@@ -16,6 +16,7 @@ Writes benchmarks/results/engines_<scale>.md (`--targets` picks the engines).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -26,6 +27,8 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.run import RESULTS, ROOT, Step, landed_rows, run_sampled
+from goalline.build import dbt_target_dir
+from goalline.targets import Target
 
 DAY = re.compile(r"_d(\d{3})_")
 
@@ -41,6 +44,17 @@ result = CliRunner().invoke(app, ["build", "--landing", {str(landing)!r}, "--tar
 print(result.output[-2000:])
 raise SystemExit(result.exit_code)
 """
+
+
+def slowest_models(db: Path, target: str, count: int = 3) -> str:
+    """The build's slowest models from dbt's run_results.json, as `name seconds` pairs."""
+    results = json.loads((dbt_target_dir(db, Target(target)) / "run_results.json").read_text())
+    timed = sorted(
+        (result["execution_time"], result["unique_id"].split(".")[-1])
+        for result in results["results"]
+        if result["unique_id"].startswith("model.")
+    )
+    return ", ".join(f"{name} {seconds:.1f}" for seconds, name in reversed(timed[-count:]))
 
 
 def main() -> None:
@@ -77,6 +91,7 @@ def main() -> None:
         if target != "postgres" or os.environ.get("PGHOST")
     ]
     steps: dict[str, tuple[Step, Step]] = {}
+    slowest: dict[str, tuple[str, str]] = {}
     for target in targets:
         db = work / "engines.duckdb"
         db.unlink(missing_ok=True)
@@ -87,10 +102,12 @@ def main() -> None:
         for file in sorted(set(landing.glob("*.parquet")) - set(last_files)):
             (days / file.name).symlink_to(file)
         full = run_sampled(f"{target} full build", build_code(days, target, db, True), env)
+        full_slowest = slowest_models(db, target)
         for file in last_files:
             (days / file.name).symlink_to(file)
         daily = run_sampled(f"{target} daily build", build_code(days, target, db, False), env)
         steps[target] = (full, daily)
+        slowest[target] = (full_slowest, slowest_models(db, target))
 
     load_after = os.getloadavg()
     baseline = steps["duckdb"][0].seconds
@@ -123,6 +140,9 @@ def main() -> None:
         )
         table.add_row(*cells)
         lines.append(f"| {' | '.join(cells)} |")
+    lines += ["", "Slowest models (dbt's seconds per model):", ""]
+    for target, (full_slowest, daily_slowest) in slowest.items():
+        lines.append(f"- {target}: full build {full_slowest}; daily build {daily_slowest}")
     Console().print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"engines_{args.scale:g}.md").write_text("\n".join(lines) + "\n")

@@ -101,6 +101,20 @@ def finish(process: subprocess.Popen[str]) -> tuple[int, str]:
     return process.returncode, stderr
 
 
+def holding_the_lock(build: subprocess.Popen[str], db: Path) -> None:
+    """Wait until the build holds the writers' lock: its working copy exists.
+
+    A fixed sleep is not enough: on a loaded machine the CLI takes seconds to import before it
+    locks, and a second build started meanwhile would take the lock first.
+    """
+    working = work_dir(db) / db.name
+    deadline = time.monotonic() + 120
+    while not working.exists():
+        assert build.poll() is None, "the build ended before it held the lock"
+        assert time.monotonic() < deadline, "the build never took the lock"
+        time.sleep(0.1)
+
+
 def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("error:")]
 
@@ -216,7 +230,7 @@ def test_dagster_steps_wait_for_the_lock_a_cli_build_holds(
 def test_a_second_build_waits_for_the_first(reference: Reference) -> None:
     db = reference.v1_copy("waits")
     first = start_build(reference.landing[2], db)
-    time.sleep(1)
+    holding_the_lock(first, db)
     second = start_build(reference.landing[2], db)
     (first_code, first_err), (second_code, second_err) = finish(first), finish(second)
     assert (first_code, second_code) == (0, 0), first_err + second_err
@@ -227,7 +241,7 @@ def test_a_second_build_waits_for_the_first(reference: Reference) -> None:
 def test_a_second_build_gives_up_after_the_wait_with_one_line(reference: Reference) -> None:
     db = reference.v1_copy("gives_up")
     first = start_build(reference.landing[2], db)
-    time.sleep(1)
+    holding_the_lock(first, db)
     second = start_build(reference.landing[2], db, "--wait-seconds", "1")
     second_code, second_err = finish(second)
     first_code, first_err = finish(first)
@@ -302,10 +316,7 @@ def test_a_build_killed_mid_way_is_rebuilt_by_the_next(reference: Reference) -> 
     db = reference.v1_copy("killed")
     before = digest(db)
     build = start_build(reference.landing[2], db)
-    working = work_dir(db) / db.name
-    deadline = time.monotonic() + 60
-    while not working.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    holding_the_lock(build, db)
     time.sleep(3)  # dbt is writing the working copy by now (a build here takes ~15 s)
     assert build.poll() is None, "the build ended before it could be killed"
     os.killpg(build.pid, signal.SIGKILL)
