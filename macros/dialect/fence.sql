@@ -4,7 +4,8 @@
   and tests (`received_at` and `received_at is null` in a base model's quarantine check) runs its
   parse twice per row. `offset 0` keeps the CTE a subquery of its own, evaluated once per row and
   streamed (not written out, unlike `materialized`). DuckDB and Spark evaluate each projection
-  once: nothing to add.
+  once: nothing to add. The same fence keeps a join in a step of its own, planned from its inputs'
+  counts rather than from a misestimate next to it (int_event_goal_occurrences_matched).
 -#}
 {% macro evaluate_once() %}
   {{ return(adapter.dispatch('evaluate_once', 'goalline')()) }}
