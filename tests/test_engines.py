@@ -213,14 +213,19 @@ def test_postgres_indexes_attribute_lookups(engine_build: Built) -> None:
 
 def test_postgres_statement_shapes(engine_build: Built) -> None:
     """Postgres runs each base model's parses once per row (`typed` fenced by `offset 0`, not
-    inlined into the quarantine check that reads each parsed column twice), and compiles no JIT
-    code for the wide reconciliation statement (docs/decisions.md)."""
+    inlined into the quarantine check that reads each parsed column twice), joins goal candidates
+    to their trigger events in a fenced step of its own (planned from the candidates' count, not
+    from the one-row estimate of candidates x conditions), and compiles no JIT code for the wide
+    reconciliation statement (docs/decisions.md, docs/scale.md)."""
     if engine_build.target != Target.POSTGRES:
         pytest.skip("macros/dialect/fence.sql and without_jit: Postgres only")
     run_dir = dbt_target_dir(engine_build.db_path, engine_build.target) / "run" / "goalline"
     events = (run_dir / "models/staging/base/base_tracking__events.sql").read_text()
     typed = events[events.index("typed as (") : events.index("checked as (")]
     assert "offset 0" in typed
+    matched = (run_dir / "models/intermediate/int_event_goal_occurrences_matched.sql").read_text()
+    triggered = matched[matched.index("candidates_triggered as (") : matched.index("sides as (")]
+    assert "offset 0" in triggered
     manifest = json.loads((run_dir.parent.parent / "manifest.json").read_text())
     hooks = manifest["nodes"]["model.goalline.fct_landing_reconciliation"]["config"]["pre-hook"]
     assert any("without_jit" in hook["sql"] for hook in hooks), hooks
