@@ -16,7 +16,6 @@ Writes benchmarks/results/engines_<scale>.md (`--targets` picks the engines).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re
@@ -26,7 +25,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.run import RESULTS, ROOT, Step, landed_rows, run_sampled
+from benchmarks.run import RESULTS, ROOT, Step, landed_rows, run_sampled, slowest_nodes
 from goalline.build import dbt_target_dir
 from goalline.targets import Target
 
@@ -48,13 +47,10 @@ raise SystemExit(result.exit_code)
 
 def slowest_models(db: Path, target: str, count: int = 3) -> str:
     """The build's slowest models from dbt's run_results.json, as `name seconds` pairs."""
-    results = json.loads((dbt_target_dir(db, Target(target)) / "run_results.json").read_text())
-    timed = sorted(
-        (result["execution_time"], result["unique_id"].split(".")[-1])
-        for result in results["results"]
-        if result["unique_id"].startswith("model.")
+    results = dbt_target_dir(db, Target(target)) / "run_results.json"
+    return ", ".join(
+        f"{name} {seconds:.1f}" for name, seconds in slowest_nodes(results, count, "model.")
     )
-    return ", ".join(f"{name} {seconds:.1f}" for seconds, name in reversed(timed[-count:]))
 
 
 def main() -> None:

@@ -137,16 +137,25 @@ dbt_build(Path({str(landing)!r}), Path({str(db)!r}), **{options!r})
 """
 
 
+def slowest_nodes(results: Path, top: int, kind: str = "") -> list[tuple[str, float]]:
+    """The slowest nodes of a dbt run_results.json whose unique_id starts with kind ("model.")."""
+    nodes = json.loads(results.read_text())["results"]
+    timed = sorted(
+        (
+            (n["unique_id"].split(".")[-1], n["execution_time"])
+            for n in nodes
+            if n["unique_id"].startswith(kind)
+        ),
+        key=lambda item: -item[1],
+    )
+    return timed[:top]
+
+
 def slowest_models(db: Path, keep_as: Path, top: int = 8) -> list[tuple[str, float]]:
     """Keep dbt's run_results.json of the last step and return its slowest nodes."""
     results = db.resolve().parent / f"{db.stem}_dbt_target" / "run_results.json"
     keep_as.write_text(results.read_text())
-    nodes = json.loads(results.read_text())["results"]
-    timed = sorted(
-        ((n["unique_id"].split(".")[-1], n["execution_time"]) for n in nodes),
-        key=lambda item: -item[1],
-    )
-    return timed[:top]
+    return slowest_nodes(results, top)
 
 
 def mart_shapes(db: Path) -> tuple[dict[str, list[tuple[str, str]]], dict[str, int]]:
