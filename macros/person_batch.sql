@@ -68,8 +68,11 @@
   create table if not exists {{ audit_relation('person_changes') }} (
       changed_at {{ dbt.type_timestamp() }},
       person_key {{ dbt.type_string() }},
-      everyone {{ dbt.type_boolean() }}
+      everyone {{ dbt.type_boolean() }},
+      base_model {{ dbt.type_string() }}
   );
+  {#- A log written before it named its base model: its rows (null) count for every model. -#}
+  alter table {{ audit_relation('person_changes') }} add column if not exists base_model {{ dbt.type_string() }};
   create table if not exists {{ audit_relation('group_changes') }} (
       model_name {{ dbt.type_string() }},
       changed_at {{ dbt.type_timestamp() }},
@@ -82,8 +85,10 @@
       processed_through {{ dbt.type_timestamp() }},
       fingerprint {{ dbt.type_string() }},
       rebuilt_at {{ dbt.type_timestamp() }},
-      processed_at {{ dbt.type_timestamp() }}
-  )
+      processed_at {{ dbt.type_timestamp() }},
+      keys_in_batch bigint
+  );
+  alter table {{ audit_relation('processing_manifest') }} add column if not exists keys_in_batch bigint
   {%- else -%}
   {#- Spark: the landing manifest only (its base models batch by file), one statement per call. -#}
   {%- if execute -%}
@@ -134,10 +139,10 @@
 {% macro log_person_changes(person_keys_sql=none) -%}
   {%- set deliveries = adapter.get_relation(this.database, this.schema, 'base_cio__deliveries') -%}
   {%- set subjects = adapter.get_relation(this.database, this.schema, 'base_cio__subjects') -%}
-  insert into {{ audit_relation('person_changes') }} (changed_at, person_key, everyone)
+  insert into {{ audit_relation('person_changes') }} (changed_at, person_key, everyone, base_model)
   {#- A batch run on a database still being built (some base tables missing): everyone. -#}
   {% if person_keys_sql is none or deliveries is none or subjects is none -%}
-  select {{ run_started_literal() }}, cast(null as {{ dbt.type_string() }}), true
+  select {{ run_started_literal() }}, cast(null as {{ dbt.type_string() }}), true, '{{ this.identifier }}'
   {%- else -%}
   with changed as (
       select distinct person_key from ({{ person_keys_sql }}) as changed_people
@@ -159,7 +164,7 @@
       )
   )
 
-  select {{ run_started_literal() }}, person_key, false from linked
+  select {{ run_started_literal() }}, person_key, false, '{{ this.identifier }}' from linked
   {%- endif %}
 {%- endmacro %}
 
@@ -184,6 +189,30 @@
 
 {% macro is_person_batch_model() -%}
   {{ return(execute and is_batch_node(model)) }}
+{%- endmacro %}
+
+{#-
+  The base models (staging/base) a model reads, directly or through other models: a person whose
+  rows changed only in other base models has the same rows in it, so its batches skip them (an
+  event lands for half of the people on a day, a delivery or metric for about a tenth).
+-#}
+{% macro upstream_base_models() -%}
+  {%- set seen = [] -%}
+  {%- set walk = namespace(frontier=model.depends_on.nodes | list) -%}
+  {#- A bounded walk (Jinja has no while): the project's chains are far shorter than this. -#}
+  {%- for _ in range(100) if walk.frontier -%}
+    {%- set next = [] -%}
+    {%- for node_id in walk.frontier if node_id not in seen and node_id in graph.nodes -%}
+      {%- do seen.append(node_id) -%}
+      {%- do next.extend(graph.nodes[node_id].depends_on.nodes) -%}
+    {%- endfor -%}
+    {%- set walk.frontier = next -%}
+  {%- endfor -%}
+  {%- set bases = [] -%}
+  {%- for node_id in seen if graph.nodes[node_id].fqn[1:3] == ['staging', 'base'] -%}
+    {%- do bases.append(graph.nodes[node_id].alias) -%}
+  {%- endfor -%}
+  {{ return(bases | unique | sort) }}
 {%- endmacro %}
 
 {#- An aggregate's per-person source model and its group columns, or none for a per-person model. -#}
@@ -345,7 +374,9 @@
       {%- endset -%}
       {%- if source is none -%}
         {%- set batch_sql = 'select distinct person_key as batch_key, false as everyone from '
-                            ~ audit_relation('person_changes') ~ ' where not everyone and ' ~ window -%}
+                            ~ audit_relation('person_changes') ~ ' where not everyone and ' ~ window
+                            ~ ' and (base_model is null or base_model in ('
+                            ~ sql_text_list(upstream_base_models()) ~ '))' -%}
       {%- else -%}
         {%- set batch_sql = 'select distinct group_key as batch_key, false as everyone from '
                             ~ audit_relation('group_changes') ~ " where model_name = '" ~ source.name
@@ -383,14 +414,14 @@
   {%- endif -%}
   {%- set state = run_query(
       'select max(processed_through), max(fingerprint), max(rebuilt_at),'
-      ~ ' count(case when everyone then 1 end) from ' ~ person_batch_relation()).rows[0] -%}
+      ~ ' count(case when everyone then 1 end), count(batch_key) from ' ~ person_batch_relation()).rows[0] -%}
   {%- set through, fingerprint, rebuilt_at, rebuilt = state[0], state[1], state[2], state[3] > 0 -%}
   {%- if model.config.meta.get('group_by') and not rebuilt %}
   {{ log_group_changes(through, person_key('person_id') ~ ' in (select batch_key from ' ~ person_batch_relation() ~ ')') }};
   {%- endif %}
   delete from {{ audit_relation('processing_manifest') }} where model_name = '{{ this.identifier }}';
   insert into {{ audit_relation('processing_manifest') }}
-      (model_name, processed_through, fingerprint, rebuilt_at, processed_at)
+      (model_name, processed_through, fingerprint, rebuilt_at, processed_at, keys_in_batch)
   select
       '{{ this.identifier }}',
       cast('{{ through }}' as {{ dbt.type_timestamp() }}),
@@ -400,7 +431,9 @@
       {%- else -%}
       cast('{{ rebuilt_at }}' as {{ dbt.type_timestamp() }}),
       {%- endif %}
-      {{ run_started_literal() }};
+      {{ run_started_literal() }},
+      {#- People (or an aggregate's groups) the batch took; null when it took everyone. -#}
+      {% if rebuilt %}cast(null as bigint){% else %}{{ state[4] }}{% endif %};
   drop table if exists {{ person_batch_relation() }}
 {%- endmacro %}
 

@@ -79,6 +79,15 @@ def manifest(db: Path) -> dict[str, tuple[object, object]]:
     return {name: (through, rebuilt) for name, through, rebuilt in rows}
 
 
+def batch_sizes(db: Path) -> dict[str, int | None]:
+    """Per model: the people (or groups) its last batch took, None when it took everyone."""
+    with duckdb.connect(str(db), read_only=True) as connection:
+        rows = connection.execute(
+            "select model_name, keys_in_batch from audit.processing_manifest"
+        ).fetchall()
+    return dict(rows)
+
+
 def logged_people(db: Path) -> set[str]:
     with duckdb.connect(str(db), read_only=True) as connection:
         rows = connection.execute(
@@ -118,6 +127,11 @@ def test_a_daily_run_reprocesses_only_the_people_it_touches(built: dict[str, Pat
     assert all(after[model][0] > before[model][0] for model in after)
     assert all(after[model][1] == before[model][1] for model in after)
     assert converted_people(db) == {"p1", "p2"}
+    # The day landed only an event: models that read no events (through any model) took no one.
+    taken = batch_sizes(db)
+    assert taken["int_event_goal_candidates"] == taken["fct_journeys"] == 1
+    assert taken["int_delivery_anchors"] == taken["int_journey_touchpoints"] == 0
+    assert taken["int_person_attributes_ranged"] == taken["fct_conversion_windows"] == 0
 
 
 def test_a_configuration_edit_rebuilds_every_model_and_says_why(built: dict[str, Path]) -> None:
