@@ -17,7 +17,8 @@
 -#}
 
 {% macro processing_batch_active() -%}
-  {#- --full-refresh always rebuilds everything, whatever the vars say. -#}
+  {#- --full-refresh always rebuilds everything, whatever the vars say; so does an engine whose
+      base models are plain tables (Spark, see incremental_materialization). -#}
   {{ return(not flags.FULL_REFRESH and config.get('materialized') == 'incremental'
             and (var('processing_start', none) is not none
             or var('processing_end', none) is not none or is_incremental())) }}
@@ -225,7 +226,8 @@
         or landed.fingerprint is distinct from taken.fingerprint
     {%- endset -%}
   {%- endif -%}
-  {%- do create_scratch_table(scratch, files_sql) -%}
+  {%- do run_query('drop table if exists ' ~ scratch) -%}
+  {%- do run_query(get_create_table_as_sql(false, scratch, files_sql)) -%}
   {%- set rows = run_query('select landing_file, taken_file from ' ~ scratch).rows -%}
   {{ return({'taken': rows | map(attribute=0) | reject('none') | list,
              'forgotten': rows | map(attribute=1) | reject('none') | list}) }}
@@ -254,61 +256,30 @@
 {% macro record_landing_files(table_name) -%}
   {%- set processing = landing_batch_spec(table_name).processing -%}
   {%- set scratch = landing_batch_files_relation() -%}
-  {%- set forgotten = 'landing_file in (select taken_file from ' ~ scratch ~ ' where taken_file is not null)'
-                      if processing_batch_active() else 'true' -%}
-  {%- set taken_sql -%}
+  delete from {{ audit_relation('landing_files') }}
+  where base_model = {{ manifest_key(this) }}
+  {%- if not processing_batch_active() %}
+  ;
+  {%- else %}
+      and landing_file in (select taken_file from {{ scratch }});
+  {%- endif %}
+  insert into {{ audit_relation('landing_files') }}
   select
-      {{ manifest_key(this) }} as base_model,
-      '{{ table_name }}' as table_name,
+      {{ manifest_key(this) }},
+      '{{ table_name }}',
       files.landing_file,
       files.fingerprint,
-      count(based.landing_file) as rows_taken,
-      min({{ processing }}) as min_processed_at,
-      max({{ processing }}) as max_processed_at,
-      count(based.landing_file) - count({{ processing }}) as rows_without_processing_time,
-      {{ run_started_literal() }} as taken_at
+      count(based.landing_file),
+      min({{ processing }}),
+      max({{ processing }}),
+      count(based.landing_file) - count({{ processing }}),
+      {{ run_started_literal() }}
   from {{ scratch }} as files
   left join {{ this }} as based
       on files.landing_file = based.landing_file
   where files.status <> 'gone'
-  group by files.landing_file, files.fingerprint
-  {%- endset -%}
-  {{ replace_manifest_rows(forgotten, taken_sql) }}
-{%- endmacro %}
-
-{#-
-  The model's manifest rows matching `forgotten` replaced by the rows of `taken_sql`. Spark: the
-  manifest is partitioned by base model and the model's partition is written anew (dynamic
-  overwrite, so two models recording at once each write their own; parquet has no delete).
--#}
-{% macro replace_manifest_rows(forgotten, taken_sql) %}
-  {{ return(adapter.dispatch('replace_manifest_rows', 'goalline')(forgotten, taken_sql)) }}
-{% endmacro %}
-
-{% macro default__replace_manifest_rows(forgotten, taken_sql) -%}
-  delete from {{ audit_relation('landing_files') }}
-  where base_model = {{ manifest_key(this) }} and {{ forgotten }};
-  insert into {{ audit_relation('landing_files') }}
-  {{ taken_sql }}
-{%- endmacro %}
-
-{% macro spark__replace_manifest_rows(forgotten, taken_sql) -%}
-  {%- set manifest = audit_relation('landing_files') -%}
-  {%- set next = audit_relation('landing_files__' ~ this.schema ~ '__' ~ this.identifier) -%}
-  {%- set columns = 'table_name, landing_file, fingerprint, rows_taken, min_processed_at, max_processed_at,'
-                    ~ ' rows_without_processing_time, taken_at, base_model' -%}
-  {%- do run_query('drop table if exists ' ~ next) -%}
-  {%- do run_query('create table ' ~ next ~ ' using parquet as select ' ~ columns ~ ' from ' ~ manifest
-                   ~ ' where base_model = ' ~ manifest_key(this) ~ ' and not (' ~ forgotten ~ ')'
-                   ~ ' union all select ' ~ columns ~ ' from (' ~ taken_sql ~ ') as taken') -%}
-  {%- if run_query('select count(*) from ' ~ next).rows[0][0] == 0 -%}
-    {%- do run_query('alter table ' ~ manifest ~ ' drop if exists partition (base_model = ' ~ manifest_key(this) ~ ')') -%}
-  {%- else -%}
-    {%- do run_query('set spark.sql.sources.partitionOverwriteMode = dynamic') -%}
-    {%- do run_query('insert overwrite table ' ~ manifest ~ ' partition (base_model) select ' ~ columns ~ ' from ' ~ next) -%}
-  {%- endif -%}
-  {%- do run_query('drop table if exists ' ~ next) -%}
-  select 1
+  group by files.landing_file, files.fingerprint;
+  drop table if exists {{ scratch }}
 {%- endmacro %}
 
 {#-
@@ -330,15 +301,6 @@
 {#- A run with processing_start / processing_end (an orchestration window) rather than the manifest alone. -#}
 {% macro processing_window_given() -%}
   {{ return(var('processing_start', none) is not none or var('processing_end', none) is not none) }}
-{%- endmacro %}
-
-{#-
-  A scratch table of a batch, written anew. Plain SQL on every engine: dbt's create-table macro
-  would apply the model's own config (Spark: its partitioning by landing file) to it.
--#}
-{% macro create_scratch_table(relation, sql) -%}
-  {%- do run_query('drop table if exists ' ~ relation) -%}
-  {%- do run_query('create table ' ~ relation ~ ' as ' ~ sql) -%}
 {%- endmacro %}
 
 {#- Texts as a SQL list of literals; never empty (no text matches null). -#}
@@ -395,16 +357,14 @@
     where not has_delivery and delivery_id in (select delivery_id from {{ ref('stg_cio__deliveries') }})
     {%- endif %}
     {%- endset -%}
-    {%- do create_scratch_table(landing_batch_relation(),
-                                'select distinct batch_key from (' ~ batch_keys_sql ~ ') as keys') -%}
+    {%- do run_query('drop table if exists ' ~ landing_batch_relation()) -%}
+    {%- do run_query(get_create_table_as_sql(false, landing_batch_relation(),
+                                             'select distinct batch_key from (' ~ batch_keys_sql ~ ') as keys')) -%}
     {%- set read = none -%}
     {%- if reads_files and is_incremental() -%}
       {%- set held = run_query('select distinct landing_file from ' ~ this ~ ' where '
                                ~ landing_batch_match(spec.key_columns)).columns[0].values() | list -%}
       {%- set read = (files.taken + window_files + landed_paths(table_name, held)) | unique | list -%}
-    {%- endif -%}
-    {%- if batches_whole_files() and is_incremental() -%}
-      {%- do close_batch_over_files(table_name) -%}
     {%- endif -%}
     {%- set batch_rows_sql -%}
     select * from {{ ref('lnd_' ~ table_name) }}
@@ -413,82 +373,14 @@
         and landing_file in ({{ sql_text_list(read) }})
     {%- endif %}
     {%- endset %}
-    {%- do create_scratch_table(landing_batch_rows_relation(), batch_rows_sql) -%}
-    select 1
+    drop table if exists {{ landing_batch_rows_relation() }};
+    {{ get_create_table_as_sql(false, landing_batch_rows_relation(), batch_rows_sql) }}
   {%- elif config.get('materialized') == 'incremental' -%}
     {%- do diff_landing_files(table_name) -%}
     {#- A full build changes everyone's rows (macros/person_batch.sql). -#}
-    {{ log_person_changes() if logs_person_changes() else 'select 1' }}
+    {{ log_person_changes() }}
   {%- else -%}
     select 1
-  {%- endif -%}
-{%- endmacro %}
-
-{#-
-  How a batch replaces a base model's rows, per engine (docs/decisions.md, "Spark incremental"):
-  DuckDB and Postgres delete the batch's keys and insert them again (`append` after the pre-hook's
-  delete); Spark's parquet tables have no delete, so each base table is partitioned by landing file
-  and a batch overwrites whole files (`insert_overwrite`, dynamic partitions).
--#}
-{% macro landing_batch_strategy() %}
-  {{ return(adapter.dispatch('landing_batch_strategy', 'goalline')()) }}
-{% endmacro %}
-
-{% macro default__landing_batch_strategy() -%}
-  {{ return({'incremental_strategy': 'append'}) }}
-{%- endmacro %}
-
-{% macro spark__landing_batch_strategy() -%}
-  {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': ['landing_file'],
-             'file_format': 'parquet'}) }}
-{%- endmacro %}
-
-{% macro batches_whole_files() -%}
-  {{ return(landing_batch_strategy().get('partition_by') == ['landing_file']) }}
-{%- endmacro %}
-
-{#- Whether base models log the people they change: only where the models downstream are per-person batches. -#}
-{% macro logs_person_changes() -%}
-  {{ return(incremental_materialization() == 'incremental') }}
-{%- endmacro %}
-
-{#- The scratch table of a whole-file batch: the landing files whose partitions it overwrites. -#}
-{% macro landing_batch_output_files_relation() -%}
-  {{ return(api.Relation.create(database=this.database, schema=this.schema,
-                                identifier=this.identifier ~ '__batch_output_files')) }}
-{%- endmacro %}
-
-{#-
-  A whole-file batch (Spark) writes every row of each file it touches: the files with a row of a
-  batch key, and the new or changed ones. Their rows are ranked against every landed row of their
-  keys, so the batch's keys grow to every key of those files; the rows of those keys in other
-  files are read for the ranking only (landing_batch_output_filter keeps them out): their keys
-  are not in the first batch, so no row of theirs changed and their ranks stay as written.
--#}
-{% macro close_batch_over_files(table_name) -%}
-  {%- set spec = landing_batch_spec(table_name) -%}
-  {%- set files_sql -%}
-    select distinct landing_file from {{ ref('lnd_' ~ table_name) }}
-    where {{ landing_batch_match(spec.landing_keys) }}
-  {%- endset -%}
-  {%- set keys_sql -%}
-    select distinct {{ group_key(spec.landing_keys) }} as batch_key from {{ ref('lnd_' ~ table_name) }}
-    where landing_file in (select landing_file from {{ landing_batch_output_files_relation() }})
-  {%- endset -%}
-  {%- set closed = api.Relation.create(database=this.database, schema=this.schema,
-                                       identifier=this.identifier ~ '__batch_keys_closed') -%}
-  {%- do create_scratch_table(landing_batch_output_files_relation(), files_sql) -%}
-  {%- do create_scratch_table(closed, keys_sql) -%}
-  {%- do create_scratch_table(landing_batch_relation(), 'select batch_key from ' ~ closed) -%}
-  {%- do run_query('drop table if exists ' ~ closed) -%}
-{%- endmacro %}
-
-{#- Where-clause of a base model's output: on a whole-file batch, the rows of the files it overwrites. -#}
-{% macro landing_batch_output_filter() -%}
-  {%- if batches_whole_files() and processing_batch_active() and is_incremental() -%}
-    landing_file in (select landing_file from {{ landing_batch_output_files_relation() }})
-  {%- else -%}
-    true
   {%- endif -%}
 {%- endmacro %}
 
@@ -501,15 +393,7 @@
 -#}
 {% macro drop_landing_batch() -%}
   {%- set scratch = landing_batch_relation() -%}
-  {%- if execute and config.get('materialized') == 'incremental' and batches_whole_files() -%}
-    {#- Spark: one statement per hook, the rest run here. -#}
-    {%- do run_query(record_landing_files(this.identifier.split('__')[1])) -%}
-    {%- for relation in [landing_batch_files_relation(), scratch, landing_batch_rows_relation(),
-                         landing_batch_output_files_relation()] -%}
-      {%- do run_query('drop table if exists ' ~ relation) -%}
-    {%- endfor -%}
-    select 1
-  {%- elif execute and config.get('materialized') == 'incremental' -%}
+  {%- if execute and config.get('materialized') == 'incremental' -%}
     {%- set table_name = this.identifier.split('__')[1] -%}
     {%- set existing = run_query(
         "select count(*) from information_schema.tables where table_catalog = '" ~ this.database
@@ -521,10 +405,10 @@
       {%- endif %}
     {%- endif %}
   {{ record_landing_files(table_name) }};
-  drop table if exists {{ landing_batch_files_relation() }};
   drop table if exists {{ scratch }};
   drop table if exists {{ landing_batch_rows_relation() }}
   {%- else -%}
+  {#- A plain table (Spark): no scratch tables, and one statement per hook there. -#}
   select 1
   {%- endif -%}
 {%- endmacro %}
@@ -544,17 +428,7 @@
   logged first (macros/person_batch.sql): their downstream rows are recomputed.
 -#}
 {% macro delete_landing_batch(table_name) -%}
-  {%- if is_incremental() and processing_batch_active() and batches_whole_files() -%}
-    {#- Whole files are overwritten by the batch; a changed or gone file's partition goes first
-        (a file changed in place is written again, from its rows now). -#}
-    {%- set forgotten = run_query("select taken_file from " ~ landing_batch_files_relation()
-                                  ~ " where taken_file is not null").columns[0].values() | list -%}
-    {%- for path in forgotten -%}
-      {%- do run_query("alter table " ~ this ~ " drop if exists partition (landing_file = '"
-                       ~ (path | replace("'", "''")) ~ "')") -%}
-    {%- endfor -%}
-    select 1
-  {%- elif is_incremental() and processing_batch_active() -%}
+  {%- if is_incremental() and processing_batch_active() -%}
     {%- set spec = landing_batch_spec(table_name) -%}
     {#- Separate conditions, not one `or`: each alone prunes by zone maps or hash-joins the keys.
         Rows in a window (or, without files, since the watermark) whose landed row is gone go too. -#}
@@ -608,10 +482,9 @@
 {%- endmacro %}
 
 {#-
-  Materialization of the per-person models (macros/person_batch.sql). Their batches delete a
-  person's rows and insert them again; Spark without Delta or Iceberg (jars that cannot be fetched
-  here) has no delete, so on Spark they are tables rebuilt by every build (README, "Engines"; its
-  base models batch by whole files instead, landing_batch_strategy).
+  Materialization of the incremental base models. Their batches delete a key's rows and insert
+  them again; Spark without Delta or Iceberg (jars that cannot be fetched here) has no delete, so
+  on Spark they are tables and every build is a full one (README, "Engines").
 -#}
 {% macro incremental_materialization() %}
   {{ return(adapter.dispatch('incremental_materialization', 'goalline')()) }}

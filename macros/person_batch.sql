@@ -26,7 +26,7 @@
   landing_files (the landing manifest, macros/incremental.sql) and processing_manifest.
 -#}
 {% macro audit_relation(identifier) -%}
-  {{ return(api.Relation.create(database=target.get('database'), schema='audit', identifier=identifier)) }}
+  {{ return(api.Relation.create(database=target.database, schema='audit', identifier=identifier)) }}
 {%- endmacro %}
 
 {#- The scratch table of one model's batch: the keys to reprocess or one `everyone` row, and a state row. -#}
@@ -60,7 +60,7 @@
 
 {#-
   on-run-start: the logs, the landing manifest (macros/incremental.sql) and the processing
-  manifest; on Spark, whose per-person models are tables, the landing manifest only.
+  manifest (engines with incremental models only).
 -#}
 {% macro create_person_batch_tables() -%}
   {%- if incremental_materialization() == 'incremental' -%}
@@ -79,7 +79,17 @@
       group_key {{ dbt.type_string() }},
       everyone {{ dbt.type_boolean() }}
   );
-  {{ landing_manifest_ddl() }};
+  create table if not exists {{ audit_relation('landing_files') }} (
+      base_model {{ dbt.type_string() }},
+      table_name {{ dbt.type_string() }},
+      landing_file {{ dbt.type_string() }},
+      fingerprint {{ dbt.type_string() }},
+      rows_taken bigint,
+      min_processed_at {{ dbt.type_timestamp() }},
+      max_processed_at {{ dbt.type_timestamp() }},
+      rows_without_processing_time bigint,
+      taken_at {{ dbt.type_timestamp() }}
+  );
   create table if not exists {{ audit_relation('processing_manifest') }} (
       model_name {{ dbt.type_string() }},
       processed_through {{ dbt.type_timestamp() }},
@@ -90,44 +100,8 @@
   );
   alter table {{ audit_relation('processing_manifest') }} add column if not exists keys_in_batch bigint
   {%- else -%}
-  {#- Spark: the landing manifest only (its base models batch by file), one statement per call. -#}
-  {%- if execute -%}
-    {%- do run_query('create schema if not exists audit') -%}
-    {%- do run_query(landing_manifest_ddl()) -%}
-  {%- endif -%}
   select 1
   {%- endif -%}
-{%- endmacro %}
-
-{#- The landing manifest's columns (macros/incremental.sql), but `base_model`, its first. -#}
-{% macro landing_manifest_columns() -%}
-  table_name {{ dbt.type_string() }},
-      landing_file {{ dbt.type_string() }},
-      fingerprint {{ dbt.type_string() }},
-      rows_taken bigint,
-      min_processed_at {{ dbt.type_timestamp() }},
-      max_processed_at {{ dbt.type_timestamp() }},
-      rows_without_processing_time bigint,
-      taken_at {{ dbt.type_timestamp() }}
-{%- endmacro %}
-
-{% macro landing_manifest_ddl() %}
-  {{ return(adapter.dispatch('landing_manifest_ddl', 'goalline')()) }}
-{% endmacro %}
-
-{% macro default__landing_manifest_ddl() -%}
-  create table if not exists {{ audit_relation('landing_files') }} (
-      base_model {{ dbt.type_string() }},
-      {{ landing_manifest_columns() }}
-  )
-{%- endmacro %}
-
-{#- Partitioned by base model, each model's rows written anew (spark__replace_manifest_rows); partition columns come last. -#}
-{% macro spark__landing_manifest_ddl() -%}
-  create table if not exists {{ audit_relation('landing_files') }} (
-      {{ landing_manifest_columns() }},
-      base_model {{ dbt.type_string() }}
-  ) using parquet partitioned by (base_model)
 {%- endmacro %}
 
 {#-

@@ -19,15 +19,10 @@ Each was shown failing against the processing-time lookback this replaced (issue
 the late rows were never staged and the reconciliation failed; the re-sent CSV rows pended).
 """
 
-import json
-import os
 import random
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
 
 import duckdb
 import pytest
@@ -45,13 +40,12 @@ from test_incremental import (
 )
 
 from benchmarks.dbt_run import dbt_build
-from benchmarks.run import ROOT
 from benchmarks.simulate import simulate
 from goalline.connections import copy_relations
 from goalline.load import load_landing
-from goalline.targets import SPARK_WAREHOUSE_ENV, Target
+from goalline.targets import Target
 
-from engines import create_database, ensure_java
+from engines import create_database
 
 HELD_BACK = ("events", "metrics")
 HELD = "hash(event_id) % 3 = 0"
@@ -238,111 +232,3 @@ def test_late_and_resent_rows_on_postgres_equal_the_duckdb_full_build(
     full_build(landing, full)
     assert differences(full, copied, RELATIONS) == {}
     assert reconciled(copied) == []
-
-
-SPARK_LATE_AND_RESENT = """
-import json
-import sys
-from pathlib import Path
-import duckdb
-from benchmarks.dbt_run import dbt_build
-from benchmarks.run import ROOT
-from goalline.connections import copy_relations
-from goalline.load import load_landing
-from goalline.targets import Target
-from test_incremental import RELATIONS, VARS
-from test_late_files import land_resync_and_resend, partition_times, workspace_at
-
-workspace, landing, artifacts, copied = workspace_at(Path(sys.argv[1]))
-
-
-def load_and_build() -> None:
-    load_landing(landing, Target.SPARK)
-    dbt_build(landing, artifacts, extra_vars=VARS, with_tests=False, target=Target.SPARK)
-
-
-load_and_build()
-first = partition_times(Path(sys.argv[2]))
-land_resync_and_resend(workspace, landing)
-load_and_build()
-second = partition_times(Path(sys.argv[2]))
-Path(sys.argv[3]).write_text(json.dumps({"first": first, "second": second}))
-with duckdb.connect(str(copied)) as connection:
-    copy_relations(connection, Target.SPARK, artifacts, RELATIONS)
-"""
-
-
-def workspace_at(work: Path) -> tuple[Workspace, Path, Path, Path]:
-    """The module's workspace and the Spark scenario's landing folder, dbt artifacts and copy."""
-    workspace = Workspace(work, work / "simulated", full=work / "unused")
-    return workspace, work / "spark_landing", work / "spark.duckdb", work / "spark_copy.duckdb"
-
-
-def partition_times(spark_home: Path) -> dict[str, float]:
-    """When each landing file's partition of base_tracking__events was written, by file name."""
-    table = spark_home / "warehouse" / "staging.db" / "base_tracking__events"
-    return {
-        Path(unquote(path.name.removeprefix("landing_file="))).name: max(
-            part.stat().st_mtime for part in path.glob("*.parquet")
-        )
-        for path in table.glob("landing_file=*")
-    }
-
-
-def files_sharing_keys(landing: Path, names: list[str]) -> set[str]:
-    """The events files named, and every events file holding an event_id of theirs."""
-    with duckdb.connect() as connection:
-        events = (
-            "select event_id, filename from"
-            f" read_parquet('{landing}/events_*.parquet', filename=true) union all"
-            f" select event_id, filename from read_csv('{landing}/events_*.csv',"
-            " all_varchar=true, filename=true)"
-        )
-        keys = f"select event_id from ({events}) where parse_filename(filename) in {tuple(names)}"
-        rows = connection.execute(
-            f"select distinct parse_filename(filename) from ({events}) where event_id in ({keys})"
-        ).fetchall()
-    return {row[0] for row in rows}
-
-
-def land_resync_and_resend(workspace: Workspace, landing: Path) -> None:
-    """The held back rows in a re-sync file per table, and the first events file re-sent as CSV."""
-    land_resync(workspace, landing)
-    first_events = sorted(workspace.source.glob("events_d*.parquet"))[0]
-    copy_rows(first_events, landing / "events_resent.csv", "true", fmt="csv")
-
-
-def test_late_and_resent_rows_on_spark_equal_the_duckdb_full_build(
-    workspace: Workspace, tmp_path: Path
-) -> None:
-    """Issue 25 items 2 and 5: Spark's base models overwrite only the files a build takes (a
-    parquet partition per landing file), and the late and re-sent rows through `goalline load`
-    give the marts of a full build. In a process of its own: one Spark session per process, and
-    this warehouse is not the session's of the engine tests."""
-    ensure_java()
-    _, landing, _, copied = workspace_at(workspace.work)
-    held_back_landing(workspace, landing)
-    spark_home = tmp_path / "spark"
-    env = {
-        **os.environ,
-        SPARK_WAREHOUSE_ENV: str(spark_home),
-        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")]),
-    }
-    times = tmp_path / "partition_times.json"
-    subprocess.run(
-        [sys.executable, "-c", SPARK_LATE_AND_RESENT, str(workspace.work), str(spark_home),
-         str(times)],
-        env=env, check=True, cwd=ROOT,
-    )  # fmt: skip
-
-    full = warehouse(workspace.work, "spark_full")
-    full_build(landing, full)
-    assert differences(full, copied, RELATIONS) == {}
-    assert reconciled(copied) == []
-    # The second build overwrote only the partitions of the files it took in and of the files
-    # holding a key of theirs (ranked again), not the history.
-    written = json.loads(times.read_text())
-    rewritten = {name for name, at in written["second"].items() if written["first"].get(name) != at}
-    expected = files_sharing_keys(landing, ["events_resync.parquet", "events_resent.csv"])
-    assert rewritten == expected
-    assert rewritten < set(written["second"])

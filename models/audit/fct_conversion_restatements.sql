@@ -5,8 +5,7 @@
 -- converted_at; the late file behind a restatement is the first file the landing manifest took
 -- after the conversion was recorded that holds such a row of the journey's person. A change with
 -- no such file is not listed here: it stays a blocking retroactive-conversion failure.
--- Without a history yet, or on Spark (marts rebuilt by every build there; the judgement of a
--- restatement is built and tested on the engines with per-person batches), the table is empty.
+-- Without a history yet, or on an engine without the manifest (Spark), the table is empty.
 {%- set person_tables = [
     ('base_cio__deliveries', 'created_at'),
     ('base_cio__subjects', 'coalesce(created_at, started_campaign_at)'),
@@ -16,7 +15,7 @@
     ('base_tracking__segment_memberships', 'occurred_at'),
 ] %}
 {%- set history = adapter.get_relation(target.database, 'audit', 'conversion_history') if execute else none %}
-{%- set has_person_batches = logs_person_changes() %}
+{%- set has_person_batches = incremental_materialization() == 'incremental' %}
 -- depends_on: {{ ref('fct_conversions') }} {{ ref('fct_journeys') }} {{ ref('base_cio__metrics') }} {% for base_model, _ in person_tables %}{{ ref(base_model) }} {% endfor %}
 
 with

@@ -124,15 +124,19 @@ quarantine as (
         {%- endif %}
 
         {%- if landing_has_files(table_name) %}
-            -- Files the manifest has taken as they are now.
+            -- Files the manifest has taken as they are now (engines without one rebuild in full).
             taken_{{ table_name }} as (
-                select regexp_replace(landed.landing_file, '^.*/', '') as file_name
-                from ({{ landed_files_sql(table_name) }}) as landed
-                inner join {{ audit_relation('landing_files') }} as taken
-                    on
-                        taken.base_model = {{ manifest_key(ref(base_model)) }}
-                        and {{ landing_file_name('landed.landing_file') }} = {{ landing_file_name('taken.landing_file') }}
-                        and landed.fingerprint is not distinct from taken.fingerprint
+                {%- if incremental_materialization() == 'incremental' %}
+                    select regexp_replace(landed.landing_file, '^.*/', '') as file_name
+                    from ({{ landed_files_sql(table_name) }}) as landed
+                    inner join {{ audit_relation('landing_files') }} as taken
+                        on
+                            taken.base_model = {{ manifest_key(ref(base_model)) }}
+                            and {{ landing_file_name('landed.landing_file') }} = {{ landing_file_name('taken.landing_file') }}
+                            and landed.fingerprint is not distinct from taken.fingerprint
+                {%- else %}
+                    select regexp_replace(landed_files.landing_file, '^.*/', '') as file_name from landed_files_{{ table_name }} as landed_files
+                {%- endif %}
             ),
 
             pending_summary_{{ table_name }} as (

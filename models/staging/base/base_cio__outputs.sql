@@ -1,13 +1,13 @@
-{#- Incremental by the landing files taken in (the landing manifest, macros/incremental.sql). -#}
+{#- Incremental by processing time, like the staging models (macros/incremental.sql). -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
+    incremental_strategy='append',
     on_schema_change='fail',
     pre_hook=[
         "{{ create_landing_batch('outputs') }}",
         "{{ delete_landing_batch('outputs') }}",
     ],
     post_hook="{{ drop_landing_batch() }}",
-    **landing_batch_strategy()
 ) }}
 
 {#- The staged columns, in order: the base table's columns and, compared in this order, the
@@ -101,7 +101,6 @@ final as (
         end as raw_row,
         key_rank
     from ranked
-    where {{ landing_batch_output_filter() }}
 )
 
 select * from final
