@@ -40,14 +40,17 @@
     {%- for table_name, landing_model, base_model, staging_model, is_daily in tables
         if is_daily and load_relation(ref(landing_model)) is not none and load_relation(ref(base_model)) is not none %}
         {%- set short_sql %}
+            {#- Counted per path, then summed per name: the name's regex runs once per file, not per row. #}
             select '{{ table_name }}' as table_name, landed.file_name
             from (
-                select regexp_replace(landing_file, '^.*/', '') as file_name, count(*) as rows_landed
-                from {{ ref(landing_model) }} group by regexp_replace(landing_file, '^.*/', '')
+                select regexp_replace(landing_file, '^.*/', '') as file_name, sum(rows_landed) as rows_landed
+                from (select landing_file, count(*) as rows_landed from {{ ref(landing_model) }} group by landing_file) as files
+                group by regexp_replace(landing_file, '^.*/', '')
             ) as landed
             left join (
-                select regexp_replace(landing_file, '^.*/', '') as file_name, count(*) as rows_based
-                from {{ ref(base_model) }} group by regexp_replace(landing_file, '^.*/', '')
+                select regexp_replace(landing_file, '^.*/', '') as file_name, sum(rows_based) as rows_based
+                from (select landing_file, count(*) as rows_based from {{ ref(base_model) }} group by landing_file) as files
+                group by regexp_replace(landing_file, '^.*/', '')
             ) as based on landed.file_name = based.file_name
             where landed.rows_landed > coalesce(based.rows_based, 0)
         {%- endset %}
