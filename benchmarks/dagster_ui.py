@@ -22,7 +22,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -94,9 +94,9 @@ def goalline_ui(
     """`goalline ui` as an operator starts it, answering at the URL yielded: it creates
     DAGSTER_HOME (queued runs, the DuckDB pool) and runs dagster dev, the webserver and the
     daemon; its output goes to log."""
-    from orchestration.project import parse_manifest
+    from orchestration.project import prepare_manifest
 
-    parse_manifest()
+    prepare_manifest()
     mark_newsletter_seen(home)
     port = free_port()
     env = {
@@ -120,12 +120,20 @@ def goalline_ui(
             wait_until_up(f"{url}/server_info", process)
             yield url
         finally:
-            # The whole session: dagster dev, its webserver, daemon, code servers and run workers.
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+            stop_session(process)
+
+
+def stop_session(process: subprocess.Popen) -> None:
+    """Stop dagster dev as Ctrl-C in its terminal does, then kill whatever of its session is
+    left (webserver, daemon, code servers, run workers). Stopping takes a few seconds, but in CI
+    dagster dev sometimes waited the full minute it gives its webserver; nothing of a throwaway
+    DAGSTER_HOME needs that wait."""
+    os.killpg(process.pid, signal.SIGINT)
+    with suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 @contextmanager

@@ -4,6 +4,12 @@
 libpq variables (PGHOST, PGPORT, PGUSER, PGDATABASE) at it; `spark_warehouse` points
 CONVERSIONS_SPARK_WAREHOUSE at a session folder. dbt-spark runs Spark in this process and a
 process has one Spark session, so every Spark build of the session shares that warehouse.
+
+The suite runs on two pytest-xdist workers, a test file to a worker (pyproject's addopts): its
+fixtures shared per file stay one build. Each worker has its own session fixtures (a Postgres
+server, a Spark session) and temp folders; the one thing the workers share is the Dagster code
+location's dbt manifest, parsed once here before they start, so no worker rewrites it while the
+other's code server reads it.
 """
 
 from collections.abc import Iterator
@@ -17,6 +23,13 @@ from goalline.targets import SPARK_WAREHOUSE_ENV
 from engines import EngineUnavailable, ensure_java, postgres_bin_dir, postgres_server
 from scenarios import ALL_SCENARIOS
 from scenarios.warehouse import ScenarioWarehouse, build_warehouse
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        from orchestration.project import prepare_manifest
+
+        prepare_manifest()
 
 
 @pytest.fixture(scope="session")

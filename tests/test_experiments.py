@@ -53,9 +53,6 @@ def test_a_broken_split_warns_naming_its_action(scenario_warehouse: ScenarioWare
 
 @pytest.fixture(scope="module")
 def graph() -> Any:
-    from orchestration.project import parse_manifest
-
-    parse_manifest()
     from orchestration import defs
 
     return defs.resolve_asset_graph()

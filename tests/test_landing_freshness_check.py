@@ -36,9 +36,6 @@ def landing_aged(folder: Path, ages: dict[str, dt.timedelta]) -> Path:
 
 @pytest.fixture(scope="module")
 def orchestration_defs() -> dg.Definitions:
-    from orchestration.project import parse_manifest
-
-    parse_manifest()
     from orchestration import defs
 
     return defs

@@ -28,8 +28,13 @@ def test_python_is_ruff_clean() -> None:
 
 
 def test_models_are_sqlfluff_clean(tmp_path: Path) -> None:
-    # The dbt templater compiles the project, which needs a database file; keep it out of target/.
-    env = {**os.environ, "CONVERSIONS_DUCKDB_PATH": str(tmp_path / "lint.duckdb")}
+    # The dbt templater compiles the project, which needs a database file; both stay out of the
+    # project's target/, where MetricFlow reads the semantic manifest in the other test worker.
+    env = {
+        **os.environ,
+        "CONVERSIONS_DUCKDB_PATH": str(tmp_path / "lint.duckdb"),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+    }
     run_tool("sqlfluff", "lint", "models", "--processes", "2", env=env)
 
 

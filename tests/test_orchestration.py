@@ -48,10 +48,7 @@ MART_TABLES = ["marts.fct_conversions", "marts.fct_journeys", "marts.fct_deliver
 
 @pytest.fixture(scope="module")
 def orchestration_defs() -> dg.Definitions:
-    """A fresh manifest (as CI does before loading), then the code location."""
-    from orchestration.project import parse_manifest
-
-    parse_manifest()
+    """The code location (conftest parsed the manifest before any test ran)."""
     from orchestration import defs
 
     return defs
