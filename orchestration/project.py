@@ -45,7 +45,7 @@ def dbt_executable() -> str:
 
 
 def parse_manifest() -> Path:
-    """`dbt parse` into target/dagster (in process); tests and CI call it before loading."""
+    """`dbt parse` into target/dagster (in process), for prepare_manifest when it is stale."""
     result = dbtRunner().invoke(
         dbt_args("parse", "--quiet", "--target-path", str(PROJECT_DIR / MANIFEST_TARGET))
     )

@@ -218,7 +218,7 @@ def test_late_and_resent_rows_through_the_load_equal_the_duckdb_full_build(
     """Issue 25 item 5: on Postgres and Spark the load takes only the new files and the landing
     manifest (over the load's hashes) stages their rows, late or re-sent, whatever their
     processing time. Spark rebuilds every model from the landing tables on each build, so there
-    this shows the load's skip and replace as the marts see them."""
+    this shows what the load appends and skips, as the marts see it."""
     request.getfixturevalue(ENGINE_FIXTURES[target])
     if target is Target.POSTGRES:
         create_database("late_files")
