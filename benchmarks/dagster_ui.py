@@ -13,12 +13,14 @@ Shared by tests/test_dagster_ui.py and benchmarks/materialize_all.py:
   for it in the instance and returns its runs.
 """
 
+import fcntl
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -28,6 +30,7 @@ from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
+INSTALL_LOCK = Path(tempfile.gettempdir()) / "goalline_chromium_install.lock"
 GOALLINE = str(Path(sys.executable).parent / "goalline")
 BACKFILL_TIMEOUT = 600
 
@@ -37,8 +40,17 @@ class ChromiumUnavailable(RuntimeError):
 
 
 def ensure_chromium() -> Path:
-    if CHROMIUM.exists():
-        return CHROMIUM
+    """Chromium, installed with apt-get when missing. Two test workers may both need it at once:
+    the second waits on the lock and finds it installed (apt-get itself fails on a held lock),
+    never a binary unpacked before its libraries."""
+    with INSTALL_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not CHROMIUM.exists():
+            install_chromium()
+    return CHROMIUM
+
+
+def install_chromium() -> None:
     if shutil.which("apt-get") is None:
         raise ChromiumUnavailable("chromium is missing and apt-get is not available to install it")
     install = subprocess.run(
@@ -52,7 +64,6 @@ def ensure_chromium() -> Path:
         raise ChromiumUnavailable(
             f"could not install chromium with apt-get: {install.stderr.strip()[-300:]}"
         )
-    return CHROMIUM
 
 
 def free_port() -> int:
