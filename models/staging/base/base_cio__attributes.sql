@@ -1,4 +1,4 @@
-{#- Incremental by processing time, like the staging models (macros/incremental.sql). -#}
+{#- Incremental by the landing files taken in (the landing manifest, macros/incremental.sql); Spark rebuilds in full. -#}
 {{ config(
     materialized=incremental_materialization(),
     incremental_strategy='append',
