@@ -43,14 +43,14 @@
             {#- Counted per path, then summed per name: the name's regex runs once per file, not per row. #}
             select '{{ table_name }}' as table_name, landed.file_name
             from (
-                select regexp_replace(landing_file, '^.*/', '') as file_name, sum(rows_landed) as rows_landed
+                select {{ landing_file_name('landing_file') }} as file_name, sum(rows_landed) as rows_landed
                 from (select landing_file, count(*) as rows_landed from {{ ref(landing_model) }} group by landing_file) as files
-                group by regexp_replace(landing_file, '^.*/', '')
+                group by {{ landing_file_name('landing_file') }}
             ) as landed
             left join (
-                select regexp_replace(landing_file, '^.*/', '') as file_name, sum(rows_based) as rows_based
+                select {{ landing_file_name('landing_file') }} as file_name, sum(rows_based) as rows_based
                 from (select landing_file, count(*) as rows_based from {{ ref(base_model) }} group by landing_file) as files
-                group by regexp_replace(landing_file, '^.*/', '')
+                group by {{ landing_file_name('landing_file') }}
             ) as based on landed.file_name = based.file_name
             where landed.rows_landed > coalesce(based.rows_based, 0)
         {%- endset %}
@@ -84,25 +84,20 @@ quarantine as (
         ),
 
         {%- if short_files.get(table_name) %}
-            landed_times_{{ table_name }} as (
-                select
-                    regexp_replace(landing_file, '^.*/', '') as file_name,
-                    {{ spec.landing_processing }} as processing_at,
-                    count(*) as rows_landed
-                from {{ ref(landing_model) }}
-                where regexp_replace(landing_file, '^.*/', '') in ({{ sql_text_list(short_files[table_name]) }})
-                group by regexp_replace(landing_file, '^.*/', ''), {{ spec.landing_processing }}
-            ),
-
-            based_times_{{ table_name }} as (
-                select
-                    regexp_replace(landing_file, '^.*/', '') as file_name,
-                    {{ spec.processing }} as processing_at,
-                    count(*) as rows_based
-                from {{ ref(base_model) }}
-                where regexp_replace(landing_file, '^.*/', '') in ({{ sql_text_list(short_files[table_name]) }})
-                group by regexp_replace(landing_file, '^.*/', ''), {{ spec.processing }}
-            ),
+            {#- Rows per file and processing time, in the landing files and in the base table. #}
+            {%- for side, relation, processing, counted in [
+                ('landed', ref(landing_model), spec.landing_processing, 'rows_landed'),
+                ('based', ref(base_model), spec.processing, 'rows_based')] %}
+                {{ side }}_times_{{ table_name }} as (
+                    select
+                        {{ landing_file_name('landing_file') }} as file_name,
+                        {{ processing }} as processing_at,
+                        count(*) as {{ counted }}
+                    from {{ relation }}
+                    where {{ landing_file_name('landing_file') }} in ({{ sql_text_list(short_files[table_name]) }})
+                    group by {{ landing_file_name('landing_file') }}, {{ processing }}
+                ),
+            {%- endfor %}
 
             pending_{{ table_name }} as (
                 select
@@ -130,7 +125,7 @@ quarantine as (
             -- Files the manifest has taken as they are now (engines without one rebuild in full).
             taken_{{ table_name }} as (
                 {%- if incremental_materialization() == 'incremental' %}
-                    select regexp_replace(landed.landing_file, '^.*/', '') as file_name
+                    select {{ landing_file_name('landed.landing_file') }} as file_name
                     from ({{ landed_files_sql(table_name) }}) as landed
                     inner join {{ audit_relation('landing_files') }} as taken
                         on
@@ -138,7 +133,7 @@ quarantine as (
                             and {{ landing_file_name('landed.landing_file') }} = {{ landing_file_name('taken.landing_file') }}
                             and landed.fingerprint is not distinct from taken.fingerprint
                 {%- else %}
-                    select regexp_replace(landed_files.landing_file, '^.*/', '') as file_name from landed_files_{{ table_name }} as landed_files
+                    select {{ landing_file_name('landed_files.landing_file') }} as file_name from landed_files_{{ table_name }} as landed_files
                 {%- endif %}
             ),
 
