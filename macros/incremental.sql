@@ -450,9 +450,11 @@
 
 {#-
   The people whose downstream rows depend on a base model's rows matching any of `conditions`, as
-  a select of person keys. A metric is its delivery's person's; an event is also the person's whose
-  journey it triggered (goal filters compare with the trigger event). Outputs feed no per-person
-  model.
+  a select of person keys. A metric is its delivery's person's. An event is its person's only when
+  its name is an event goal's (most events are page views, which no model reads by person; a goal
+  edit rebuilds every per-person model through the fingerprint), and it is also the person's whose
+  journey it triggered, whatever its name (goal filters compare with the trigger event). Outputs
+  feed no per-person model.
 -#}
 {% macro batch_people_sql(table_name, conditions) -%}
   {%- set staging = this.schema -%}
@@ -471,6 +473,11 @@
   {%- set own = 'select ' ~ person_key('internal_customer_id') ~ ' as person_key from ' ~ rows -%}
   {%- if table_name != 'events' -%}
     {{ return(own) }}
+  {%- endif -%}
+  {#- Not built yet (staging selected alone on a new database): every event's person. -#}
+  {%- set goals = load_relation(ref('stg_config__goal_versions')) -%}
+  {%- if goals is not none -%}
+    {%- set own = own ~ " where event_name in (select event_name from " ~ goals ~ " where goal_type = 'event')" -%}
   {%- endif -%}
   {%- set subjects = api.Relation.create(database=this.database, schema=staging, identifier='base_cio__subjects') -%}
   {%- set events = 'select event_id from ' ~ rows -%}

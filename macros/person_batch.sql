@@ -248,8 +248,12 @@
 {%- endmacro %}
 
 {#-
-  The model's state: its manifest row, how far the log may be processed now (the newest change,
-  but no further than any per-person parent has processed), and the parents' newest full rebuild.
+  The model's state: its manifest row, how far the log may be processed now (through this run's
+  start, but no further than any per-person parent has processed), and the parents' newest full
+  rebuild. Not "the newest change": a parent that ran before any base model of this run had logged
+  would stay at the last run, and hold back a child reading a base model that logs later in the run
+  (fct_deliveries a metric), until the next run. Whatever the base models upstream of a model log
+  in this run is logged before it runs.
 -#}
 {% macro person_batch_state() -%}
   {%- set parents = [] -%}
@@ -270,7 +274,7 @@
     from (
         select min(reached) as through
         from (
-            select max(changed_at) as reached from {{ audit_relation('person_changes') }}
+            select {{ run_started_literal() }} as reached
             union all
             select processed_through as reached from {{ audit_relation('processing_manifest') }}
             where {{ parent_filter }}
@@ -448,8 +452,8 @@
 {%- endmacro %}
 
 {#-
-  on-run-end: drop the log entries every per-person model has processed, but the newest batch:
-  the log's newest entry is how far the models may process.
+  on-run-end: drop the log entries every per-person model has processed, but the newest batch
+  (the people the last run logged, for a person to query).
 -#}
 {% macro prune_person_changes() -%}
   {%- if not execute or incremental_materialization() != 'incremental' -%}

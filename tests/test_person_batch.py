@@ -27,11 +27,15 @@ DAY_TWO = {"processing_start": "2026-01-06 00:00:00", "processing_end": "2026-01
 
 
 def world() -> ScenarioBuilder:
-    """Three people in one campaign, each sent one e-mail on 01-05; p1 buys on 01-05."""
+    """Three people in one campaign, each sent one e-mail on 01-05; p1 buys on 01-05. p3's journey
+    names a trigger event, t_p3, that has not landed yet."""
     s = ScenarioBuilder(WORKSPACE, "per-person batches")
     s.campaign_with_goal("c", window_days=7)
     for person in ("p1", "p2", "p3"):
-        s.journey(f"j_{person}", person=person, campaign="c", start="01-05 00:00")
+        trigger = "t_p3" if person == "p3" else None
+        s.journey(
+            f"j_{person}", person=person, campaign="c", start="01-05 00:00", trigger_event=trigger
+        )
         s.delivery(
             f"d_{person}",
             journey=f"j_{person}",
@@ -54,6 +58,14 @@ def land(landing_dir: Path, builder: ScenarioBuilder, file_number: int) -> None:
 def day_two_purchase() -> ScenarioBuilder:
     s = ScenarioBuilder(WORKSPACE, "p2 buys on day two")
     s.event("e_p2", person="p2", received="01-06 09:00")
+    return s
+
+
+def day_two_page_views() -> ScenarioBuilder:
+    """Page views, a name no goal has: p2's own, and p1's that is p3's journey's trigger event."""
+    s = ScenarioBuilder(WORKSPACE, "page views on day two")
+    s.event("pv_p2", person="p2", received="01-06 09:00", name="page_viewed")
+    s.event("t_p3", person="p1", received="01-06 10:00", name="page_viewed")
     return s
 
 
@@ -88,10 +100,13 @@ def batch_sizes(db: Path) -> dict[str, int | None]:
     return dict(rows)
 
 
-def logged_people(db: Path) -> set[str]:
+def logged_people(db: Path, base_model: str | None = None) -> set[str]:
+    """The people the batches logged (by one base model's batches only, when named)."""
     with duckdb.connect(str(db), read_only=True) as connection:
         rows = connection.execute(
             "select distinct person_key from audit.person_changes where not everyone"
+            " and base_model = coalesce(?, base_model)",
+            [base_model],
         ).fetchall()
     return {row[0].removeprefix(f"{WORKSPACE}/") for row in rows}
 
@@ -132,6 +147,18 @@ def test_a_daily_run_reprocesses_only_the_people_it_touches(built: dict[str, Pat
     assert taken["int_event_goal_candidates"] == taken["fct_journeys"] == 1
     assert taken["int_delivery_anchors"] == taken["int_journey_touchpoints"] == 0
     assert taken["int_person_attributes_ranged"] == taken["fct_conversion_windows"] == 0
+
+
+def test_events_no_goal_names_log_only_the_people_whose_journey_they_trigger(
+    built: dict[str, Path],
+) -> None:
+    landing, db = fresh_copy(built, "page_views")
+    land(landing, day_two_page_views(), 2)
+    dbt_build(landing, db, with_tests=False, extra_vars=DAY_TWO)
+    # No model reads a page view by its person; p3's goal filter reads its trigger event's
+    # properties, whoever's it is. (The builder lands p1's and p2's people rows again too.)
+    assert logged_people(db, "base_tracking__events") == {"p3"}
+    assert converted_people(db) == {"p1"}
 
 
 def test_a_configuration_edit_rebuilds_every_model_and_says_why(built: dict[str, Path]) -> None:

@@ -18,6 +18,9 @@
     'is_properties_object'
 ] -%}
 
+-- The person log of its batches (its hooks) reads which event names are goals:
+-- depends_on: {{ ref('stg_config__goal_versions') }}
+
 with
 
 landed as (
