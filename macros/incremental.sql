@@ -395,10 +395,7 @@
   {%- set scratch = landing_batch_relation() -%}
   {%- if execute and config.get('materialized') == 'incremental' -%}
     {%- set table_name = this.identifier.split('__')[1] -%}
-    {%- set existing = run_query(
-        "select count(*) from information_schema.tables where table_catalog = '" ~ this.database
-        ~ "' and table_schema = '" ~ this.schema ~ "' and table_name = '" ~ scratch.identifier ~ "'") -%}
-    {%- if existing.rows[0][0] > 0 -%}
+    {%- if existing_tables([scratch.identifier]) -%}
       {%- set people = batch_people_sql(table_name, [landing_batch_match(landing_batch_spec(table_name).key_columns)]) -%}
       {%- if people is not none %}
     {{ log_person_changes(people) }};
@@ -457,20 +454,24 @@
   feed no per-person model.
 -#}
 {% macro batch_people_sql(table_name, conditions) -%}
-  {%- set staging = this.schema -%}
-  {%- set selects = [] -%}
-  {%- for condition in conditions -%}
-    {%- do selects.append('select * from ' ~ this ~ ' where ' ~ condition) -%}
-  {%- endfor -%}
-  {%- set rows = '(' ~ selects | join(' union all ') ~ ') as matched' -%}
-  {%- if table_name == 'metrics' -%}
-    {%- set deliveries = api.Relation.create(database=this.database, schema=staging, identifier='base_cio__deliveries') -%}
-    {{ return('select ' ~ person_key('internal_customer_id') ~ ' as person_key from ' ~ deliveries
-              ~ ' where delivery_id in (select delivery_id from ' ~ rows ~ ')') }}
-  {%- elif table_name == 'outputs' -%}
+  {%- if table_name == 'outputs' -%}
     {{ return(none) }}
   {%- endif -%}
-  {%- set own = 'select ' ~ person_key('internal_customer_id') ~ ' as person_key from ' ~ rows -%}
+  {%- set staging = this.schema -%}
+  {%- set columns = {'metrics': 'delivery_id', 'events': 'internal_customer_id, event_id, event_name'}
+                    .get(table_name, 'internal_customer_id') -%}
+  {%- set selects = [] -%}
+  {%- for condition in conditions -%}
+    {%- do selects.append('select ' ~ columns ~ ' from ' ~ this ~ ' where ' ~ condition) -%}
+  {%- endfor -%}
+  {#- One scan of the base table for the batch's rows, however many links read them. -#}
+  {%- set matched = 'with matched as (' ~ selects | join(' union all ') ~ ') ' -%}
+  {%- if table_name == 'metrics' -%}
+    {%- set deliveries = api.Relation.create(database=this.database, schema=staging, identifier='base_cio__deliveries') -%}
+    {{ return(matched ~ 'select ' ~ person_key('internal_customer_id') ~ ' as person_key from ' ~ deliveries
+              ~ ' where delivery_id in (select delivery_id from matched)') }}
+  {%- endif -%}
+  {%- set own = matched ~ 'select ' ~ person_key('internal_customer_id') ~ ' as person_key from matched' -%}
   {%- if table_name != 'events' -%}
     {{ return(own) }}
   {%- endif -%}
@@ -480,12 +481,11 @@
     {%- set own = own ~ " where event_name in (select event_name from " ~ goals ~ " where goal_type = 'event')" -%}
   {%- endif -%}
   {%- set subjects = api.Relation.create(database=this.database, schema=staging, identifier='base_cio__subjects') -%}
-  {%- set events = 'select event_id from ' ~ rows -%}
   {{ return(own
       ~ ' union all select ' ~ person_key('internal_customer_id') ~ ' from ' ~ subjects
-      ~ ' where event_id in (' ~ events ~ ')'
+      ~ ' where event_id in (select event_id from matched)'
       ~ ' union all select ' ~ person_key('internal_customer_id') ~ ' from ' ~ subjects
-      ~ ' where trigger_id in (' ~ events ~ ')') }}
+      ~ ' where trigger_id in (select event_id from matched)') }}
 {%- endmacro %}
 
 {#-

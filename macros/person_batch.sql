@@ -105,17 +105,32 @@
 {%- endmacro %}
 
 {#-
+  Which of the named tables of the model's schema exist, asked of the catalog on the model's
+  connection: dbt's relation cache lists a table another thread is still creating, which a DuckDB
+  transaction begun before that thread committed cannot read.
+-#}
+{% macro existing_tables(identifiers) -%}
+  {%- if not execute -%}
+    {{ return([]) }}
+  {%- endif -%}
+  {%- set found = run_query(
+      "select table_name from information_schema.tables where table_catalog = '" ~ this.database
+      ~ "' and table_schema = '" ~ this.schema ~ "' and table_name in (" ~ sql_text_list(identifiers) ~ ")") -%}
+  {{ return(found.columns[0].values() | list) }}
+{%- endmacro %}
+
+{#-
   Log the people of a base model's rows (a select of person keys), or everyone. A journey and its
   deliveries may name different people (the export does not forbid it), so the people on the other
   side of such a delivery are logged too: one person's conversion can change the row of another
   person's delivery. Superseded and quarantined base rows count: a larger batch is never wrong.
 -#}
 {% macro log_person_changes(person_keys_sql=none) -%}
-  {%- set deliveries = adapter.get_relation(this.database, this.schema, 'base_cio__deliveries') -%}
-  {%- set subjects = adapter.get_relation(this.database, this.schema, 'base_cio__subjects') -%}
+  {%- set deliveries = api.Relation.create(database=this.database, schema=this.schema, identifier='base_cio__deliveries') -%}
+  {%- set subjects = api.Relation.create(database=this.database, schema=this.schema, identifier='base_cio__subjects') -%}
   insert into {{ audit_relation('person_changes') }} (changed_at, person_key, everyone, base_model)
   {#- A batch run on a database still being built (some base tables missing): everyone. -#}
-  {% if person_keys_sql is none or deliveries is none or subjects is none -%}
+  {% if person_keys_sql is none or existing_tables([deliveries.identifier, subjects.identifier]) | length < 2 -%}
   select {{ run_started_literal() }}, cast(null as {{ dbt.type_string() }}), true, '{{ this.identifier }}'
   {%- else -%}
   with changed as (

@@ -589,8 +589,8 @@ def people_not_logged(table: str) -> Substitution:
     per-person model)."""
     return Substitution(
         "macros/incremental.sql",
-        "{%- elif table_name == 'outputs' -%}",
-        f"{{%- elif table_name in ['outputs', '{table}'] -%}}",
+        "{%- if table_name == 'outputs' -%}",
+        f"{{%- if table_name in ['outputs', '{table}'] -%}}",
     )
 
 
