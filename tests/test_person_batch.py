@@ -105,8 +105,8 @@ def logged_people(db: Path, base_model: str | None = None) -> set[str]:
     with duckdb.connect(str(db), read_only=True) as connection:
         rows = connection.execute(
             "select distinct person_key from audit.person_changes where not everyone"
-            " and base_model = coalesce(?, base_model)",
-            [base_model],
+            " and (cast(? as varchar) is null or base_model = ?)",
+            [base_model, base_model],
         ).fetchall()
     return {row[0].removeprefix(f"{WORKSPACE}/") for row in rows}
 
@@ -149,7 +149,7 @@ def test_a_daily_run_reprocesses_only_the_people_it_touches(built: dict[str, Pat
     assert taken["int_person_attributes_ranged"] == taken["fct_conversion_windows"] == 0
 
 
-def test_events_no_goal_names_log_only_the_people_whose_journey_they_trigger(
+def test_events_not_named_as_goals_log_only_the_people_whose_journey_they_trigger(
     built: dict[str, Path],
 ) -> None:
     landing, db = fresh_copy(built, "page_views")
