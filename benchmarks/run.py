@@ -6,13 +6,13 @@
 2. full build (`dbt build`, models and seeds, --full-refresh) of every landing file;
 3. floor: plain DuckDB reading every column of every landing file once and writing tables with
    the row counts and column types of the marts the full build produced;
-4. daily run: the last landing day re-processed as a batch (processing_start/processing_end),
-   i.e. the daily `tag:daily` staging models plus the rest of the project, as orchestration runs it;
+4. daily run: a database built from every day but the last (its files held aside, not timed)
+   takes the last day's files as they land, a `dbt build` without vars as a scheduler runs it;
 5. daily run, 1% of people: one more processing day landed (simulate.land_people_day), whose rows
    belong to a seeded 1% of the people, run the same way on the database of step 4; its files are
    removed again afterwards, so the landing folder stays the simulated workspace;
-6. nothing new: the same run for a day without rows, on the database of step 5: the fixed cost
-   of a daily run on this workspace (issue 24 measures a daily run less it).
+6. nothing new: the same run with no new file, on the database of step 5: the fixed cost of a
+   daily run on this workspace (issue 24 measures a daily run less it).
 
 After steps 4 and 5 the report counts the people with rows processed that day and the people the
 run logged for the per-person models (audit.person_changes): a page view is a row, not a change.
@@ -237,17 +237,27 @@ def share_note(shares: tuple[int, int, int]) -> str:
     )
 
 
-def daily_code(landing: Path, db: Path, day: datetime) -> str:
-    """The daily run of one processing day on the built database."""
-    return build_code(
-        landing,
-        db,
-        {
-            "processing_start": day.isoformat(),
-            "processing_end": (day + timedelta(days=1)).isoformat(),
-            "with_tests": False,
-        },
-    )
+def daily_code(landing: Path, db: Path) -> str:
+    """The daily run on the built database: whatever files landed since it ran."""
+    return build_code(landing, db, {"with_tests": False})
+
+
+def hold_day(landing: Path, day: int) -> Path:
+    """Move one landing day's files into a folder the build does not read; returns the folder."""
+    held = landing / "held"
+    held.mkdir(exist_ok=True)
+    for path in landing.glob(f"*_d{day:03d}_*.parquet"):
+        path.rename(held / path.name)
+    return held
+
+
+def release_held(landing: Path) -> None:
+    """Put held files back (also those of a run stopped while they were held)."""
+    held = landing / "held"
+    if held.exists():
+        for path in held.iterdir():
+            path.rename(landing / path.name)
+        held.rmdir()
 
 
 def main() -> None:
@@ -273,7 +283,8 @@ def main() -> None:
     console = Console()
     load_before = os.getloadavg()
     steps: list[Step] = []
-    # A run stopped during step 5 leaves its extra day behind; the workspace is without it.
+    # A run stopped during step 4 or 5 leaves files aside or an extra day behind.
+    release_held(landing)
     remove_people_day(landing)
     if not (work / "landing.done").exists():
         code = (
@@ -302,16 +313,25 @@ def main() -> None:
         env,
     )
     last_day = START + timedelta(days=args.days - 1)
-    daily = run_sampled("daily run", daily_code(landing, db, last_day), env)
+    db.unlink()
+    hold_day(landing, args.days - 1)
+    try:
+        run_sampled(
+            "build before the last day",
+            build_code(landing, db, {"full_refresh": True, "with_tests": False}),
+            env,
+        )
+    finally:
+        release_held(landing)
+    daily = run_sampled("daily run", daily_code(landing, db), env)
     slow_daily = slowest_models(db, work / "daily_run_results.json")
     daily_shares = people_shares(db, last_day)
     people, people_rows = land_people_day(landing, args.days)
     people_day = START + timedelta(days=args.days)
     try:
-        people_daily = run_sampled(PEOPLE_DAY_STEP, daily_code(landing, db, people_day), env)
+        people_daily = run_sampled(PEOPLE_DAY_STEP, daily_code(landing, db), env)
         people_day_shares = people_shares(db, people_day)
-        quiet_day = people_day + timedelta(days=1)
-        nothing_new = run_sampled(NOTHING_NEW_STEP, daily_code(landing, db, quiet_day), env)
+        nothing_new = run_sampled(NOTHING_NEW_STEP, daily_code(landing, db), env)
     finally:
         remove_people_day(landing)
     slow_people = slowest_models(db, work / "people_day_run_results.json")
@@ -362,13 +382,13 @@ def main() -> None:
             f"{load_before[2]:.1f}, after: {load_after[0]:.1f}/{load_after[1]:.1f}/"
             f"{load_after[2]:.1f} (the machine's 2 cores were shared with other jobs)",
             "- full build and daily run are `dbt build` of models and seeds (data tests excluded); "
-            "daily run = processing_start/processing_end of the last day on the built database "
-            f"(its files hold {last_day_rows / rows:.1%} of the rows); "
+            "daily run = the last day's files landed on a database built from every other day, "
+            f"then `dbt build` without vars (they hold {last_day_rows / rows:.1%} of the rows); "
             f"{PEOPLE_DAY_STEP} = the same for one more day landed after it, whose "
             f"{sum(people_rows.values()):,} rows ("
             + ", ".join(f"{table} {count:,}" for table, count in people_rows.items())
-            + f") belong to {people:,} people (a seeded 1%); {NOTHING_NEW_STEP} = the same for "
-            "the day after that, without rows (the fixed cost taken off in the ratios)",
+            + f") belong to {people:,} people (a seeded 1%); {NOTHING_NEW_STEP} = "
+            "a run with no new file (the fixed cost taken off in the ratios)",
             "",
             "| step | seconds | landed rows/s | ratio | peak RSS (process tree) |",
             "|---|---|---|---|---|",

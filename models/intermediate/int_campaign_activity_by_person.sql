@@ -1,6 +1,9 @@
 {{ config(
     materialized=incremental_materialization(),
-    meta={'group_by': ['workspace_id', 'campaign_id', 'action_id', 'activity_date']},
+    meta={
+        'group_by': ['workspace_id', 'campaign_id', 'action_id', 'activity_date'],
+        'row_key': ['person_id', 'workspace_id', 'campaign_id', 'action_id', 'activity_date'],
+    },
 ) }}
 
 -- fct_campaign_daily's counts per person (of the delivery): campaign x action x day x person. The

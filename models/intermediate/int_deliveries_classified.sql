@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['delivery_id']}) }}
 
 -- Each delivery with its journey and whether its channel can carry a conversion (rule 4, from the
 -- seeds channel_attribution_rules and action_type_rules).

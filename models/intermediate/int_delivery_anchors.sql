@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['delivery_id']}) }}
 
 -- Anchors of attributable deliveries per basis (rule 5), each with the span of processing times in
 -- which it is the delivery's anchor and the delivery counts (rule 4):

@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['delivery_id']}) }}
 
 -- Per delivery, the first time of each metric that matters to the rules. Clicks count only on a
 -- tracked link (link_id not null). The delivery's person is the batch key (staging keeps only

@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['journey_id']}) }}
 
 -- Events that could be a journey's goal occurrence: same person, processed at or after the journey
 -- start, and named as the event goal of the version in force at the event's processing time

@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['journey_id']}) }}
 
 -- Evaluates each candidate's goal filter (rule 3). Both sides JSON numbers: numeric comparison;
 -- otherwise text (person attributes are text). A missing property or a missing value to compare

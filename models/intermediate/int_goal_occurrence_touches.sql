@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['journey_id']}) }}
 
 -- Every counted delivery of the journey whose anchor for the occurrence's basis holds at the
 -- occurrence's processing time and lies in the window (rules 4-5):

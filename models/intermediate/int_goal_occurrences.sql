@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['journey_id']}) }}
 
 -- Every goal occurrence of every journey, event or segment change, with the goal version that
 -- judged it (rule 2) and that version's basis and window.

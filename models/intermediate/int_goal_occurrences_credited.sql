@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['journey_id']}) }}
 
 -- For each occurrence, the delivery it credits (rule 6): among the touches in window, the latest
 -- anchor; ties go to the later delivery created_at, then the greater delivery_id.

@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['journey_id']}) }}
 
 -- Once per journey (rule 7): a journey converts at its first credited occurrence by processing
 -- time (then occurrence id, for a stable choice between simultaneous ones).

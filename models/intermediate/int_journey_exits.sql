@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['journey_id']}) }}
 
 -- Expected exit (rule 9), from the exit condition of the version in force at the journey start:
 --   converted:          the first goal occurrence after the start (window ignored);

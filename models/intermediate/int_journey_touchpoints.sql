@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['delivery_id']}) }}
 
 -- Touchpoints for the cross-journey model (rule 10): every sent/delivered, opened or tracked
 -- clicked metric of an attributable delivery, with the span in which the delivery counts (from its

@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['journey_id']}) }}
 
 -- The goal version in force at each journey's start (rules 1 and 9) and whether a segment goal was
 -- already met then (rule 3): membership at the start includes changes at that same instant.

@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['journey_id']}) }}
 
 -- One row per journey: campaign journeys from `subjects`, plus newsletter deliveries, each a
 -- journey of one message that starts when the delivery is created (journey_id = delivery_id).

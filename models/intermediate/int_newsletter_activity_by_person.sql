@@ -1,6 +1,9 @@
 {{ config(
     materialized=incremental_materialization(),
-    meta={'group_by': ['workspace_id', 'newsletter_id']},
+    meta={
+        'group_by': ['workspace_id', 'newsletter_id'],
+        'row_key': ['person_id', 'workspace_id', 'newsletter_id'],
+    },
 ) }}
 
 -- fct_newsletters' counts per person: newsletter x person. A newsletter delivery is a journey of

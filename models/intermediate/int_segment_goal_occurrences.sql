@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['journey_id']}) }}
 
 -- Segment goal occurrences (rule 3): the person enters (segment_entered) or exits (segment_exited)
 -- the goal segment strictly after the journey start, judged by the version in force at the change's

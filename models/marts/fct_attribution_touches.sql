@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['journey_id']}) }}
 
 -- Multi-touch attribution: per conversion, every touch in the journey's window at the converting
 -- occurrence (the deliveries rule 6 chose from), with its share of the conversion under five

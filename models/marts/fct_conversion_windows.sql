@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['journey_id']}) }}
 
 -- One row per counted delivery and anchor: the conversion window the anchor opens under the goal
 -- version in force at the anchor time, for journeys that could convert (goal in force at the start,

@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['journey_id']}) }}
 
 -- One row per converted journey: the occurrence that converted it, the goal version that judged
 -- the occurrence at its processing time, and the delivery credited.

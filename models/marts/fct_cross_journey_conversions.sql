@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['occurrence_id']}) }}
 
 -- Exclusive cross-journey credit (rule 10): a goal event that matches the goals (rules 1-3) of
 -- several of a person's journeys is credited to exactly one of them, the journey with the latest

@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['delivery_id']}) }}
 
 -- One row per delivery: where it went, when it left the platform, first engagement, and whether a
 -- journey conversion was credited to it.

@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['journey_id']}) }}
 
 -- One row per journey (campaign journeys and newsletter deliveries): goal at the start, conversion,
 -- expected exit and deliveries sent after it.

@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization()) }}
+{{ config(materialized=incremental_materialization(), meta={'row_key': ['delivery_id']}) }}
 
 -- Compares the platform's own `converted` metrics with our conversions, per delivery that either
 -- side marks converted, and classifies each difference by the first rule that explains it.
