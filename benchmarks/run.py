@@ -224,6 +224,7 @@ def people_shares(db: Path, day: datetime) -> tuple[int, int, int]:
         ).fetchone()[0]
         logged = con.execute(
             "select count(distinct person_key) from audit.person_changes where not everyone "
+            "and coalesce(batch_unit, 'person') = 'person' "
             "and changed_at = (select max(changed_at) from audit.person_changes)"
         ).fetchone()[0]
     return everyone, day_people, logged

@@ -385,8 +385,8 @@
 {%- endmacro %}
 
 {#-
-  Post-hook: log the people of the rows the batch inserted, record the files taken in the
-  manifest, then drop the scratch tables, only needed while the model runs. The keys' scratch
+  Post-hook: log the people (and deliveries) of the rows the batch inserted, record the files taken
+  in the manifest, then drop the scratch tables, only needed while the model runs. The keys' scratch
   table exists only after a batch run's pre-hook (after a full build everyone was logged by the
   pre-hook); the catalog is asked, since dbt's relation cache does not know tables a hook created
   (engines with incremental models only: DuckDB, Postgres).
@@ -396,9 +396,11 @@
   {%- if execute and config.get('materialized') == 'incremental' -%}
     {%- set table_name = this.identifier.split('__')[1] -%}
     {%- if existing_tables([scratch.identifier]) -%}
-      {%- set people = batch_people_sql(table_name, [landing_batch_match(landing_batch_spec(table_name).key_columns)]) -%}
+      {%- set inserted = [landing_batch_match(landing_batch_spec(table_name).key_columns)] -%}
+      {%- set people = batch_people_sql(table_name, inserted) -%}
       {%- if people is not none %}
     {{ log_person_changes(people) }};
+    {{ log_delivery_changes(table_name, inserted) }};
       {%- endif %}
     {%- endif %}
   {{ record_landing_files(table_name) }};
@@ -421,8 +423,8 @@
 {#-
   Pre-hook of an incremental base model: remove the rows the batch inserts again, and rows whose
   processing time is in the batch although their landed row is gone (landing is append-only, but
-  a removed file should not leave its rows staged forever). The people of the removed rows are
-  logged first (macros/person_batch.sql): their downstream rows are recomputed.
+  a removed file should not leave its rows staged forever). The people (and deliveries) of the
+  removed rows are logged first (macros/person_batch.sql): their downstream rows are recomputed.
 -#}
 {% macro delete_landing_batch(table_name) -%}
   {%- if is_incremental() and processing_batch_active() -%}
@@ -436,6 +438,7 @@
     {%- set people = batch_people_sql(table_name, removed) -%}
     {%- if people is not none -%}
     {{ log_person_changes(people) }};
+    {{ log_delivery_changes(table_name, removed) }};
     {% endif -%}
     {%- for condition in removed %}
     delete from {{ this }} where {{ condition }}{% if not loop.last %};{% endif %}

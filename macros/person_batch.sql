@@ -6,8 +6,10 @@
   unit of reprocessing (the pattern of Snowplow's dbt packages):
   - the base models log the people a batch touches (a row of theirs inserted, replaced or
     deleted) in `audit.person_changes`, stamped with the run's start (macros/incremental.sql);
-  - each per-person model (an incremental model under intermediate/ or marts/) deletes the rows of
-    the people logged since it last ran and inserts them again, computed from all their rows;
+  - each per-person model (an incremental model under intermediate/ or marts/) computes the rows of
+    the people logged since it last ran again, from all their rows, and writes those that differ
+    (the strategy `person_batch`); four delivery models take the deliveries logged instead (meta
+    `batch_unit: delivery`);
   - `audit.processing_manifest` keeps, per model, how far into the log it has processed, the
     fingerprint of its code and configuration, and when it was last rebuilt in full.
   A model rebuilds in full (and says why in the log) when its compiled SQL, the configuration
@@ -15,9 +17,8 @@
   since it last ran, or when a base model was rebuilt in full. It never runs ahead of its parents:
   it processes the log only up to the point every per-person parent has reached.
   An aggregate over a per-person model (meta `aggregates: <model>`) is re-aggregated for the groups
-  that model's batches touched: the per-person model (meta `group_by: [columns]`) logs, in
-  `audit.group_changes`, the groups of its batch's rows before it deletes them and after it inserts
-  them again.
+  that model's batches changed: the per-person model (meta `group_by: [columns]`) logs, in
+  `audit.group_changes`, the groups of the rows it deletes and of those it inserts.
   On Spark (no delete on parquet tables) these models are tables and none of this applies.
 -#}
 
@@ -73,6 +74,8 @@
   );
   {#- A log written before it named its base model: its rows (null) count for every model. -#}
   alter table {{ audit_relation('person_changes') }} add column if not exists base_model {{ dbt.type_string() }};
+  {#- The key's unit: `person`, or `delivery` (person_key then holds a delivery id); null is a person. -#}
+  alter table {{ audit_relation('person_changes') }} add column if not exists batch_unit {{ dbt.type_string() }};
   create table if not exists {{ audit_relation('group_changes') }} (
       model_name {{ dbt.type_string() }},
       changed_at {{ dbt.type_timestamp() }},
@@ -158,6 +161,25 @@
 {%- endmacro %}
 
 {#-
+  Log the deliveries of a base model's rows matching any of `conditions` (deliveries and metrics
+  only), for the models whose batch is the delivery (meta `batch_unit: delivery`): a delivery's
+  rows there depend on its own delivery row and metrics alone, so a metric reprocesses that
+  delivery, not all of its person's history.
+-#}
+{% macro log_delivery_changes(table_name, conditions) -%}
+  {%- if table_name not in ['deliveries', 'metrics'] -%}
+    {{ return('select 1') }}
+  {%- endif -%}
+  {%- set selects = [] -%}
+  {%- for condition in conditions -%}
+    {%- do selects.append('select delivery_id from ' ~ this ~ ' where ' ~ condition) -%}
+  {%- endfor -%}
+  insert into {{ audit_relation('person_changes') }} (changed_at, person_key, everyone, base_model, batch_unit)
+  select distinct {{ run_started_literal() }}, {{ person_key('delivery_id') }}, false, '{{ this.identifier }}', 'delivery'
+  from ({{ selects | join(' union all ') }}) as changed_deliveries
+{%- endmacro %}
+
+{#-
   This project's name, installed as a package or not: dbt's `project_name` is the root project's,
   so inside a user's project it matched none of these models and every daily run inserted again.
 -#}
@@ -231,10 +253,18 @@
   cast('{{ text }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
-{#- The batch key of this model's rows: the person, or an aggregate's group. -#}
+{#- The batch unit of a per-person model: `person`, or `delivery` (meta `batch_unit`). -#}
+{% macro batch_unit() -%}
+  {{ return(model.config.meta.get('batch_unit', 'person')) }}
+{%- endmacro %}
+
+{#- The batch key of this model's rows: the person (or delivery), or an aggregate's group. -#}
 {% macro batch_key_expression() -%}
   {%- set source = aggregated_source() -%}
-  {{ return(person_key('person_id') if source is none else group_key(source.group_by)) }}
+  {%- if source is not none -%}
+    {{ return(group_key(source.group_by)) }}
+  {%- endif -%}
+  {{ return(person_key('delivery_id' if batch_unit() == 'delivery' else 'person_id')) }}
 {%- endmacro %}
 
 {#-
@@ -379,7 +409,8 @@
         {%- set batch_sql = 'select distinct person_key as batch_key, false as everyone from '
                             ~ audit_relation('person_changes') ~ ' where not everyone and ' ~ window
                             ~ ' and (base_model is null or base_model in ('
-                            ~ sql_text_list(upstream_base_models()) ~ '))' -%}
+                            ~ sql_text_list(upstream_base_models()) ~ "))"
+                            ~ " and coalesce(batch_unit, 'person') = '" ~ batch_unit() ~ "'" -%}
       {%- else -%}
         {%- set batch_sql = 'select distinct group_key as batch_key, false as everyone from '
                             ~ audit_relation('group_changes') ~ " where model_name = '" ~ source.name
@@ -403,6 +434,14 @@
   {%- for statement in statements %};
   {{ statement }}
   {%- endfor -%}
+{%- endmacro %}
+
+{#- Whether this model's run was a batch of some keys (not everyone), read from its scratch table. -#}
+{% macro person_batch_was_partial() -%}
+  {%- if not (is_person_batch_model() and is_incremental()) -%}
+    {{ return(false) }}
+  {%- endif -%}
+  {{ return(run_query('select count(*) from ' ~ person_batch_relation() ~ ' where everyone').rows[0][0] == 0) }}
 {%- endmacro %}
 
 {#- Post-hook: record how far the model has processed the log, then drop the scratch table. -#}

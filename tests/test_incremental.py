@@ -632,6 +632,27 @@ PLANTED_BUGS = {
     "attribute change people skipped": PlantedBug(
         people_not_logged("attributes"), None, MARTS, "only segment or attribute rows"
     ),
+    # The four delivery models take the deliveries the deliveries and metrics batches log.
+    "metric deliveries not logged": PlantedBug(
+        Substitution(
+            "macros/person_batch.sql",
+            "{%- if table_name not in ['deliveries', 'metrics'] -%}",
+            "{%- if table_name not in ['deliveries'] -%}",
+        ),
+        None,
+        MARTS,
+    ),
+    # A batch writes the row keys whose rows differ; here only keys with a row to remove, so a
+    # key that is new (a new delivery, a new conversion) is never inserted.
+    "new row keys not written": PlantedBug(
+        Substitution(
+            "macros/person_batch.sql",
+            "having sum(goalline_side) <> 0",
+            "having sum(goalline_side) > 0",
+        ),
+        None,
+        MARTS,
+    ),
     # Missed by the goal edits elsewhere, which land a new version (version and valid_from change).
     "fingerprint ignores goal filter": PlantedBug(
         ignored_by_fingerprint("filter"), None, MARTS, "goal filter rewritten"

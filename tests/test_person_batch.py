@@ -69,6 +69,14 @@ def day_two_page_views() -> ScenarioBuilder:
     return s
 
 
+def day_two_open() -> ScenarioBuilder:
+    """p1 opens day one's e-mail on day two."""
+    s = ScenarioBuilder(WORKSPACE, "p1 opens on day two")
+    s._metric_count = 100  # day one's builder numbered its metrics from 1
+    s.metrics("d_p1", [("opened", "01-06 09:00")])
+    return s
+
+
 def goal_edit() -> ScenarioBuilder:
     """Version 2 of the goal, in force from 01-05 12:00: only a signup counts from then on."""
     s = ScenarioBuilder(WORKSPACE, "goal edit")
@@ -105,10 +113,29 @@ def logged_people(db: Path, base_model: str | None = None) -> set[str]:
     with duckdb.connect(str(db), read_only=True) as connection:
         rows = connection.execute(
             "select distinct person_key from audit.person_changes where not everyone"
+            " and coalesce(batch_unit, 'person') = 'person'"
             " and (cast(? as varchar) is null or base_model = ?)",
             [base_model, base_model],
         ).fetchall()
     return {row[0].removeprefix(f"{WORKSPACE}/") for row in rows}
+
+
+def logged_deliveries(db: Path) -> set[str]:
+    """The deliveries the batches logged, for the models whose batch is the delivery."""
+    with duckdb.connect(str(db), read_only=True) as connection:
+        rows = connection.execute(
+            "select distinct person_key from audit.person_changes"
+            " where not everyone and batch_unit = 'delivery'"
+        ).fetchall()
+    return {row[0].removeprefix(f"{WORKSPACE}/") for row in rows}
+
+
+def first_opened(db: Path, delivery: str) -> object:
+    with duckdb.connect(str(db), read_only=True) as connection:
+        return connection.execute(
+            "select first_opened_at from marts.fct_deliveries where delivery_id = ?",
+            [f"{WORKSPACE}/{delivery}"],
+        ).fetchone()[0]
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +186,28 @@ def test_events_not_named_as_goals_log_only_the_people_whose_journey_they_trigge
     # properties, whoever's it is. (The builder lands p1's and p2's people rows again too.)
     assert logged_people(db, "base_tracking__events") == {"p3"}
     assert converted_people(db) == {"p1"}
+
+
+def test_a_metric_reprocesses_its_delivery_in_the_delivery_models(built: dict[str, Path]) -> None:
+    landing, db = fresh_copy(built, "metric")
+    land(landing, day_two_open(), 2)
+    dbt_build(landing, db, with_tests=False, extra_vars=DAY_TWO)
+    # A delivery's rows in the four delivery models depend on its own row and metrics alone: the
+    # open logs d_p1 for them, and p1 for the per-person models (a conversion can read the open).
+    assert logged_deliveries(db) == {"d_p1"}
+    assert logged_people(db, "base_cio__metrics") == {"p1"}
+    taken = batch_sizes(db)
+    for model in (
+        "int_delivery_metrics_summarised",
+        "int_delivery_anchors",
+        "int_journey_touchpoints",
+        "fct_deliveries",
+    ):
+        assert taken[model] == 1, model
+    # Deliveries are classified from their own row and the configuration: a metric changes none.
+    assert taken["int_deliveries_classified"] == 0
+    assert first_opened(db, "d_p1") is not None
+    assert first_opened(db, "d_p2") is None
 
 
 def test_a_configuration_edit_rebuilds_every_model_and_says_why(built: dict[str, Path]) -> None:

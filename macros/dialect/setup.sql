@@ -57,8 +57,14 @@
   select 1
 {%- endmacro %}
 
+{#-
+  Not after a per-person model's batch: it wrote only the rows that changed
+  (macros/person_batch.sql), a sliver of a table whose statistics the full build gathered, and
+  autovacuum refreshes them when the changes add up. A model rebuilt in full is analyzed like any
+  fresh table.
+-#}
 {% macro postgres__refresh_statistics() -%}
-  {%- if config.get('materialized') in ('table', 'incremental') -%}
+  {%- if config.get('materialized') in ('table', 'incremental') and not person_batch_was_partial() -%}
     analyze {{ this }}
   {%- else -%}
     select 1

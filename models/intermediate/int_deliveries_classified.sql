@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization(), meta={'row_key': ['delivery_id']}) }}
+{{ config(materialized=incremental_materialization(), meta={'batch_unit': 'delivery', 'row_key': ['delivery_id']}) }}
 
 -- Each delivery with its journey and whether its channel can carry a conversion (rule 4, from the
 -- seeds channel_attribution_rules and action_type_rules).
@@ -6,7 +6,7 @@ with
 
 deliveries as (
     select * from {{ ref('stg_cio__deliveries') }}
-    where {{ person_batch_filter('internal_customer_id') }}
+    where {{ person_batch_filter('delivery_id') }}
 ),
 
 actions as (

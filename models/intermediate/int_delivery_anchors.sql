@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization(), meta={'row_key': ['delivery_id']}) }}
+{{ config(materialized=incremental_materialization(), meta={'batch_unit': 'delivery', 'row_key': ['delivery_id']}) }}
 
 -- Anchors of attributable deliveries per basis (rule 5), each with the span of processing times in
 -- which it is the delivery's anchor and the delivery counts (rule 4):
@@ -13,12 +13,12 @@ with
 
 deliveries as (
     select * from {{ ref('int_deliveries_classified') }}
-    where is_attributable and journey_id is not null and {{ person_batch_filter('person_id') }}
+    where is_attributable and journey_id is not null and {{ person_batch_filter('delivery_id') }}
 ),
 
 summaries as (
     select * from {{ ref('int_delivery_metrics_summarised') }}
-    where {{ person_batch_filter('person_id') }}
+    where {{ person_batch_filter('delivery_id') }}
 ),
 
 metrics as (

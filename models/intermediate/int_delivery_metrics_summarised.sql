@@ -1,8 +1,9 @@
-{{ config(materialized=incremental_materialization(), meta={'row_key': ['delivery_id']}) }}
+{{ config(materialized=incremental_materialization(), meta={'batch_unit': 'delivery', 'row_key': ['delivery_id']}) }}
 
 -- Per delivery, the first time of each metric that matters to the rules. Clicks count only on a
--- tracked link (link_id not null). The delivery's person is the batch key (staging keeps only
--- metrics whose delivery is staged).
+-- tracked link (link_id not null). The delivery is the batch key (batch_unit: a delivery's row
+-- depends on its own delivery row and metrics alone; staging keeps only metrics whose delivery is
+-- staged).
 with
 
 deliveries as (
@@ -10,7 +11,7 @@ deliveries as (
         delivery_id,
         internal_customer_id as person_id
     from {{ ref('stg_cio__deliveries') }}
-    where {{ person_batch_filter('internal_customer_id') }}
+    where {{ person_batch_filter('delivery_id') }}
 ),
 
 metrics as (

@@ -1,4 +1,4 @@
-{{ config(materialized=incremental_materialization(), meta={'row_key': ['delivery_id']}) }}
+{{ config(materialized=incremental_materialization(), meta={'batch_unit': 'delivery', 'row_key': ['delivery_id']}) }}
 
 -- Touchpoints for the cross-journey model (rule 10): every sent/delivered, opened or tracked
 -- clicked metric of an attributable delivery, with the span in which the delivery counts (from its
@@ -7,12 +7,12 @@ with
 
 deliveries as (
     select * from {{ ref('int_deliveries_classified') }}
-    where is_attributable and journey_id is not null and {{ person_batch_filter('person_id') }}
+    where is_attributable and journey_id is not null and {{ person_batch_filter('delivery_id') }}
 ),
 
 summaries as (
     select * from {{ ref('int_delivery_metrics_summarised') }}
-    where left_platform_at is not null and {{ person_batch_filter('person_id') }}
+    where left_platform_at is not null and {{ person_batch_filter('delivery_id') }}
 ),
 
 metrics as (
