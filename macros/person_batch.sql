@@ -236,7 +236,7 @@
   {{ exceptions.raise_compiler_error(this.identifier ~ ' aggregates unknown model ' ~ source_name) }}
 {%- endmacro %}
 
-{#- Log the groups of this (per-person) model's rows that match a condition, or everyone, at a stamp (SQL). -#}
+{#- Log the groups of this (per-person) model's rows that match a condition, or everyone, at stamp_sql. -#}
 {% macro log_group_changes(stamp_sql, condition=none) -%}
   insert into {{ audit_relation('group_changes') }} (model_name, changed_at, group_key, everyone)
   {% if condition is none -%}
@@ -377,9 +377,9 @@
 {#-
   Pre-hook of every intermediate model and mart (a no-op for the tables among them): write the
   batch's scratch table (the strategy below writes the rows that changed), or, rebuilding in full,
-  empty the table (and log every group, for the aggregate over a model with `group_by`). The scratch table also
-  holds one row (no key) with the state the post-hook records: how far the log is processed, the
-  fingerprint and the last full rebuild, so neither is computed twice.
+  empty the table (and log every group, for the aggregate over a model with `group_by`). The
+  scratch table also holds one row (no key) with the state the post-hook records: how far the log
+  is processed, the fingerprint and the last full rebuild, so neither is computed twice.
 -#}
 {% macro prepare_person_batch() -%}
   {%- if not is_person_batch_model() -%}
