@@ -396,11 +396,9 @@
   {%- if execute and config.get('materialized') == 'incremental' -%}
     {%- set table_name = this.identifier.split('__')[1] -%}
     {%- if existing_tables([scratch.identifier]) -%}
-      {%- set inserted = [landing_batch_match(landing_batch_spec(table_name).key_columns)] -%}
-      {%- set people = batch_people_sql(table_name, inserted) -%}
-      {%- if people is not none %}
-    {{ log_person_changes(people) }};
-    {{ log_delivery_changes(table_name, inserted) }};
+      {%- set batch = batch_changes_sql(table_name, [landing_batch_match(landing_batch_spec(table_name).key_columns)]) -%}
+      {%- if batch is not none %}
+    {{ log_person_changes(batch) }};
       {%- endif %}
     {%- endif %}
   {{ record_landing_files(table_name) }};
@@ -435,10 +433,9 @@
     {%- if processing_window_given() or not landing_has_files(table_name) -%}
       {%- do removed.insert(0, processing_batch_condition(spec.processing)) -%}
     {%- endif -%}
-    {%- set people = batch_people_sql(table_name, removed) -%}
-    {%- if people is not none -%}
-    {{ log_person_changes(people) }};
-    {{ log_delivery_changes(table_name, removed) }};
+    {%- set batch = batch_changes_sql(table_name, removed) -%}
+    {%- if batch is not none -%}
+    {{ log_person_changes(batch) }};
     {% endif -%}
     {%- for condition in removed %}
     delete from {{ this }} where {{ condition }}{% if not loop.last %};{% endif %}
@@ -449,46 +446,50 @@
 {%- endmacro %}
 
 {#-
-  The people whose downstream rows depend on a base model's rows matching any of `conditions`, as
-  a select of person keys. A metric is its delivery's person's. An event is its person's only when
-  its name is an event goal's (most events are page views, which no model reads by person; a goal
-  edit rebuilds every per-person model through the fingerprint), and it is also the person's whose
-  journey it triggered, whatever its name (goal filters compare with the trigger event). Outputs
-  feed no per-person model.
+  Who depends on a base model's rows matching any of `conditions`, for `log_person_changes`:
+  {'matched': the rows (one scan of the base table, however many links read them), 'people': a
+  select of person keys over `matched`, 'deliveries': a select of delivery ids over it, or none},
+  or none for a table no per-person model reads (outputs). A metric is its delivery's person's.
+  An event is its person's only when its name is an event goal's (most events are page views,
+  which no model reads by person; a goal edit rebuilds every per-person model through the
+  fingerprint), and it is also the person's whose journey it triggered, whatever its name (goal
+  filters compare with the trigger event).
 -#}
-{% macro batch_people_sql(table_name, conditions) -%}
+{% macro batch_changes_sql(table_name, conditions) -%}
   {%- if table_name == 'outputs' -%}
     {{ return(none) }}
   {%- endif -%}
-  {%- set staging = this.schema -%}
-  {%- set columns = {'metrics': 'delivery_id', 'events': 'internal_customer_id, event_id, event_name'}
+  {%- set columns = {'metrics': 'delivery_id', 'deliveries': 'internal_customer_id, delivery_id',
+                     'events': 'internal_customer_id, event_id, event_name'}
                     .get(table_name, 'internal_customer_id') -%}
   {%- set selects = [] -%}
   {%- for condition in conditions -%}
     {%- do selects.append('select ' ~ columns ~ ' from ' ~ this ~ ' where ' ~ condition) -%}
   {%- endfor -%}
-  {#- One scan of the base table for the batch's rows, however many links read them. -#}
-  {%- set matched = 'with matched as (' ~ selects | join(' union all ') ~ ') ' -%}
+  {%- set batch = {'matched': selects | join(' union all '),
+                   'deliveries': 'select delivery_id from matched' if table_name in ['deliveries', 'metrics'] else none} -%}
   {%- if table_name == 'metrics' -%}
-    {%- set deliveries = api.Relation.create(database=this.database, schema=staging, identifier='base_cio__deliveries') -%}
-    {{ return(matched ~ 'select ' ~ person_key('internal_customer_id') ~ ' as person_key from ' ~ deliveries
-              ~ ' where delivery_id in (select delivery_id from matched)') }}
+    {%- set deliveries = api.Relation.create(database=this.database, schema=this.schema, identifier='base_cio__deliveries') -%}
+    {%- do batch.update({'people': 'select ' ~ person_key('internal_customer_id') ~ ' as person_key from ' ~ deliveries
+                                    ~ ' where delivery_id in (select delivery_id from matched)'}) -%}
+    {{ return(batch) }}
   {%- endif -%}
-  {%- set own = matched ~ 'select ' ~ person_key('internal_customer_id') ~ ' as person_key from matched' -%}
-  {%- if table_name != 'events' -%}
-    {{ return(own) }}
+  {%- set own = 'select ' ~ person_key('internal_customer_id') ~ ' as person_key from matched' -%}
+  {%- if table_name == 'events' -%}
+    {#- Not built yet (staging selected alone on a new database): every event's person. -#}
+    {%- set goals = load_relation(ref('stg_config__goal_versions')) -%}
+    {%- if goals is not none -%}
+      {%- set own = own ~ " where event_name in (select event_name from " ~ goals ~ " where goal_type = 'event')" -%}
+    {%- endif -%}
+    {%- set subjects = api.Relation.create(database=this.database, schema=this.schema, identifier='base_cio__subjects') -%}
+    {%- set own = own
+        ~ ' union all select ' ~ person_key('internal_customer_id') ~ ' from ' ~ subjects
+        ~ ' where event_id in (select event_id from matched)'
+        ~ ' union all select ' ~ person_key('internal_customer_id') ~ ' from ' ~ subjects
+        ~ ' where trigger_id in (select event_id from matched)' -%}
   {%- endif -%}
-  {#- Not built yet (staging selected alone on a new database): every event's person. -#}
-  {%- set goals = load_relation(ref('stg_config__goal_versions')) -%}
-  {%- if goals is not none -%}
-    {%- set own = own ~ " where event_name in (select event_name from " ~ goals ~ " where goal_type = 'event')" -%}
-  {%- endif -%}
-  {%- set subjects = api.Relation.create(database=this.database, schema=staging, identifier='base_cio__subjects') -%}
-  {{ return(own
-      ~ ' union all select ' ~ person_key('internal_customer_id') ~ ' from ' ~ subjects
-      ~ ' where event_id in (select event_id from matched)'
-      ~ ' union all select ' ~ person_key('internal_customer_id') ~ ' from ' ~ subjects
-      ~ ' where trigger_id in (select event_id from matched)') }}
+  {%- do batch.update({'people': own}) -%}
+  {{ return(batch) }}
 {%- endmacro %}
 
 {#-

@@ -123,21 +123,30 @@
 {%- endmacro %}
 
 {#-
-  Log the people of a base model's rows (a select of person keys), or everyone. A journey and its
-  deliveries may name different people (the export does not forbid it), so the people on the other
-  side of such a delivery are logged too: one person's conversion can change the row of another
-  person's delivery. Superseded and quarantined base rows count: a larger batch is never wrong.
+  Log who a base model's batch rows touch, or everyone (no `batch`, or a batch run on a database
+  still being built, some base tables missing). `batch` is what `batch_changes_sql` returns: the
+  batch's rows, read once, and the selects of their people and of their deliveries over them.
+  A journey and its deliveries may name different people (the export does not forbid it), so the
+  people on the other side of such a delivery are logged too: one person's conversion can change
+  the row of another person's delivery. Superseded and quarantined base rows count: a larger batch
+  is never wrong. Deliveries are logged for the models whose batch is the delivery (meta
+  `batch_unit: delivery`): a delivery's rows there depend on its own delivery row and metrics
+  alone, so a metric reprocesses that delivery, not all of its person's history.
 -#}
-{% macro log_person_changes(person_keys_sql=none) -%}
+{% macro log_person_changes(batch=none) -%}
   {%- set deliveries = api.Relation.create(database=this.database, schema=this.schema, identifier='base_cio__deliveries') -%}
   {%- set subjects = api.Relation.create(database=this.database, schema=this.schema, identifier='base_cio__subjects') -%}
-  insert into {{ audit_relation('person_changes') }} (changed_at, person_key, everyone, base_model)
-  {#- A batch run on a database still being built (some base tables missing): everyone. -#}
-  {% if person_keys_sql is none or existing_tables([deliveries.identifier, subjects.identifier]) | length < 2 -%}
-  select {{ run_started_literal() }}, cast(null as {{ dbt.type_string() }}), true, '{{ this.identifier }}'
+  insert into {{ audit_relation('person_changes') }} (changed_at, person_key, everyone, base_model, batch_unit)
+  {% if batch is none or existing_tables([deliveries.identifier, subjects.identifier]) | length < 2 -%}
+  select {{ run_started_literal() }}, cast(null as {{ dbt.type_string() }}), true, '{{ this.identifier }}',
+      cast(null as {{ dbt.type_string() }})
   {%- else -%}
-  with changed as (
-      select distinct person_key from ({{ person_keys_sql }}) as changed_people
+  with matched as (
+      {{ batch.matched }}
+  ),
+
+  changed as (
+      select distinct person_key from ({{ batch.people }}) as changed_people
   ),
 
   linked as (
@@ -156,27 +165,13 @@
       )
   )
 
-  select {{ run_started_literal() }}, person_key, false, '{{ this.identifier }}' from linked
-  {%- endif %}
-{%- endmacro %}
-
-{#-
-  Log the deliveries of a base model's rows matching any of `conditions` (deliveries and metrics
-  only), for the models whose batch is the delivery (meta `batch_unit: delivery`): a delivery's
-  rows there depend on its own delivery row and metrics alone, so a metric reprocesses that
-  delivery, not all of its person's history.
--#}
-{% macro log_delivery_changes(table_name, conditions) -%}
-  {%- if table_name not in ['deliveries', 'metrics'] -%}
-    {{ return('select 1') }}
-  {%- endif -%}
-  {%- set selects = [] -%}
-  {%- for condition in conditions -%}
-    {%- do selects.append('select delivery_id from ' ~ this ~ ' where ' ~ condition) -%}
-  {%- endfor -%}
-  insert into {{ audit_relation('person_changes') }} (changed_at, person_key, everyone, base_model, batch_unit)
+  select {{ run_started_literal() }}, person_key, false, '{{ this.identifier }}', 'person' from linked
+  {%- if batch.deliveries is not none %}
+  union all
   select distinct {{ run_started_literal() }}, {{ person_key('delivery_id') }}, false, '{{ this.identifier }}', 'delivery'
-  from ({{ selects | join(' union all ') }}) as changed_deliveries
+  from ({{ batch.deliveries }}) as changed_deliveries
+  {%- endif %}
+  {%- endif %}
 {%- endmacro %}
 
 {#-
@@ -362,16 +357,34 @@
     {{ return('a model it reads was rebuilt in full') }}
   {%- endif -%}
   {%- set source = aggregated_source() -%}
-  {%- set everyone = run_query(
-      'select count(*) from ' ~ (audit_relation('person_changes') if source is none else audit_relation('group_changes'))
-      ~ ' where everyone' ~ ('' if source is none else " and model_name = '" ~ source.name ~ "'")
-      ~ " and changed_at > cast('" ~ state.processed_through ~ "' as " ~ dbt.type_timestamp() ~ ')'
-      ~ " and changed_at <= cast('" ~ state.through ~ "' as " ~ dbt.type_timestamp() ~ ')') -%}
-  {%- if everyone.rows[0][0] > 0 -%}
-    {{ return('a staging base model was rebuilt in full' if source is none
-              else source.name ~ ' was rebuilt in full') }}
+  {%- if source is not none -%}
+    {%- set everyone = run_query('select count(*) from ' ~ audit_relation('group_changes')
+        ~ " where everyone and model_name = '" ~ source.name ~ "' and " ~ log_window(state)) -%}
+    {{ return(source.name ~ ' was rebuilt in full' if everyone.rows[0][0] > 0 else none) }}
+  {%- endif -%}
+  {#- Person entries without a unit were written before deliveries were logged on their own (an
+      upgrade over a failed build): a delivery model cannot read them as deliveries. -#}
+  {%- set counts = run_query(
+      'select count(case when everyone then 1 end),'
+      ~ ' count(case when not everyone and batch_unit is null and ' ~ logged_upstream() ~ ' then 1 end)'
+      ~ ' from ' ~ audit_relation('person_changes') ~ ' where ' ~ log_window(state)).rows[0] -%}
+  {%- if counts[0] > 0 -%}
+    {{ return('a staging base model was rebuilt in full') }}
+  {%- elif counts[1] > 0 and batch_unit() == 'delivery' -%}
+    {{ return('the person log holds entries from before deliveries were logged') }}
   {%- endif -%}
   {{ return(none) }}
+{%- endmacro %}
+
+{#- The log entries a model has not processed yet, up to where it may process now. -#}
+{% macro log_window(state) -%}
+  changed_at > cast('{{ state.processed_through }}' as {{ dbt.type_timestamp() }})
+  and changed_at <= cast('{{ state.through }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- Log entries of the base models a model reads (an entry without one counts for every model). -#}
+{% macro logged_upstream() -%}
+  (base_model is null or base_model in ({{ sql_text_list(upstream_base_models()) }}))
 {%- endmacro %}
 
 {#-
@@ -401,20 +414,15 @@
       {%- set batch_sql = everyone_sql -%}
       {%- do statements.append('delete from ' ~ this) -%}
     {%- else -%}
-      {%- set window -%}
-        changed_at > cast('{{ state.processed_through }}' as {{ dbt.type_timestamp() }})
-        and changed_at <= cast('{{ state.through }}' as {{ dbt.type_timestamp() }})
-      {%- endset -%}
       {%- if source is none -%}
         {%- set batch_sql = 'select distinct person_key as batch_key, false as everyone from '
-                            ~ audit_relation('person_changes') ~ ' where not everyone and ' ~ window
-                            ~ ' and (base_model is null or base_model in ('
-                            ~ sql_text_list(upstream_base_models()) ~ "))"
+                            ~ audit_relation('person_changes') ~ ' where not everyone and ' ~ log_window(state)
+                            ~ ' and ' ~ logged_upstream()
                             ~ " and coalesce(batch_unit, 'person') = '" ~ batch_unit() ~ "'" -%}
       {%- else -%}
         {%- set batch_sql = 'select distinct group_key as batch_key, false as everyone from '
                             ~ audit_relation('group_changes') ~ " where model_name = '" ~ source.name
-                            ~ "' and not everyone and " ~ window -%}
+                            ~ "' and not everyone and " ~ log_window(state) -%}
       {%- endif -%}
     {%- endif -%}
   {%- endif -%}
@@ -436,15 +444,12 @@
   {%- endfor -%}
 {%- endmacro %}
 
-{#- Whether this model's run was a batch of some keys (not everyone), read from its scratch table. -#}
-{% macro person_batch_was_partial() -%}
-  {%- if not (is_person_batch_model() and is_incremental()) -%}
-    {{ return(false) }}
-  {%- endif -%}
-  {{ return(run_query('select count(*) from ' ~ person_batch_relation() ~ ' where everyone').rows[0][0] == 0) }}
-{%- endmacro %}
-
-{#- Post-hook: record how far the model has processed the log, then drop the scratch table. -#}
+{#-
+  Post-hook: record how far the model has processed the log, refresh the table's statistics when it
+  was rebuilt in full (Postgres, macros/dialect/setup.sql), then drop the scratch table. Not after a
+  partial batch: it wrote only the rows that changed, a sliver of a table whose statistics the full
+  build gathered, and autovacuum refreshes them when the changes add up.
+-#}
 {% macro record_person_batch() -%}
   {%- if not is_person_batch_model() -%}
     {{ return('select 1') }}
@@ -468,6 +473,9 @@
       {{ run_started_literal() }},
       {#- People (or an aggregate's groups) the batch took; null when it took everyone. -#}
       {% if rebuilt %}cast(null as bigint){% else %}{{ state[4] }}{% endif %};
+  {% if rebuilt -%}
+  {{ analyze_table(this) }};
+  {% endif -%}
   drop table if exists {{ person_batch_relation() }}
 {%- endmacro %}
 
@@ -497,6 +505,7 @@
   {%- set log_groups = model.config.meta.get('group_by') -%}
   {%- set stamp = '(select cast(max(processed_through) as ' ~ dbt.type_timestamp() ~ ') from ' ~ batch ~ ')' -%}
   {%- set batch_logged = 'not exists (select 1 from ' ~ batch ~ ' where everyone)' -%}
+  {%- set changed_groups = in_batch ~ ' and ' ~ is_changed ~ ' and ' ~ batch_logged -%}
   {#- One grouping of both sides: except all runs as a window over every column on DuckDB. -#}
   create temporary table {{ changed }} as
   select distinct {{ row_key }} as changed_key
@@ -511,13 +520,13 @@
       having sum(goalline_side) <> 0
   ) as differing;
   {% if log_groups -%}
-  {{ log_group_changes(stamp, in_batch ~ ' and ' ~ is_changed ~ ' and ' ~ batch_logged) }};
+  {{ log_group_changes(stamp, changed_groups) }};
   {% endif -%}
   delete from {{ target }} where {{ in_batch }} and {{ is_changed }};
   insert into {{ target }} ({{ columns }})
   select {{ columns }} from {{ computed }} where {{ is_changed }};
   {% if log_groups -%}
-  {{ log_group_changes(stamp, in_batch ~ ' and ' ~ is_changed ~ ' and ' ~ batch_logged) }};
+  {{ log_group_changes(stamp, changed_groups) }};
   {% endif -%}
   drop table {{ changed }}
 {%- endmacro %}

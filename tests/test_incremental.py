@@ -619,8 +619,8 @@ PLANTED_BUGS = {
     "touched person skipped": PlantedBug(
         Substitution(
             "macros/person_batch.sql",
-            "from ({{ person_keys_sql }}) as changed_people",
-            "from ({{ person_keys_sql }}) as changed_people where person_key not like '%1'",
+            "from ({{ batch.people }}) as changed_people",
+            "from ({{ batch.people }}) as changed_people where person_key not like '%1'",
         ),
         None,
         MARTS,
@@ -635,9 +635,9 @@ PLANTED_BUGS = {
     # The four delivery models take the deliveries the deliveries and metrics batches log.
     "metric deliveries not logged": PlantedBug(
         Substitution(
-            "macros/person_batch.sql",
-            "{%- if table_name not in ['deliveries', 'metrics'] -%}",
-            "{%- if table_name not in ['deliveries'] -%}",
+            "macros/incremental.sql",
+            "if table_name in ['deliveries', 'metrics'] else none",
+            "if table_name in ['deliveries'] else none",
         ),
         None,
         MARTS,

@@ -210,6 +210,27 @@ def test_a_metric_reprocesses_its_delivery_in_the_delivery_models(built: dict[st
     assert first_opened(db, "d_p2") is None
 
 
+def test_log_entries_from_before_deliveries_were_logged_rebuild_the_delivery_models(
+    built: dict[str, Path],
+) -> None:
+    landing, db = fresh_copy(built, "upgrade")
+    land(landing, day_two_open(), 2)
+    dbt_build(landing, db, with_tests=False, extra_vars=DAY_TWO, select="tag:daily")
+    # The build failed here under the previous release, which logged people only, without a unit.
+    with duckdb.connect(str(db)) as connection:
+        connection.execute("delete from audit.person_changes where batch_unit = 'delivery'")
+        connection.execute("update audit.person_changes set batch_unit = null")
+    dbt_build(landing, db, with_tests=False)
+    taken = batch_sizes(db)
+    # The delivery models that read metrics rebuild in full (and so do the models reading them);
+    # the rest take p1's entries as before.
+    for model in ("int_delivery_metrics_summarised", "int_delivery_anchors", "int_journey_touchpoints"):
+        assert taken[model] is None, model
+    assert taken["int_deliveries_classified"] == 0
+    assert taken["int_event_goal_candidates"] == 0
+    assert first_opened(db, "d_p1") is not None
+
+
 def test_a_configuration_edit_rebuilds_every_model_and_says_why(built: dict[str, Path]) -> None:
     landing, db = fresh_copy(built, "goal_edit")
     before = manifest(db)

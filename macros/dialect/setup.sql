@@ -47,28 +47,27 @@
 
 {#-
   post-hook of every model: Postgres plans joins from table statistics, and a table dbt has just
-  created has none until autovacuum gets to it, so the next model's joins are planned blind.
+  created has none until autovacuum gets to it, so the next model's joins are planned blind. A
+  per-person model's post-hook does this itself (record_person_batch): it reads whether its batch
+  was partial there anyway.
 -#}
 {% macro refresh_statistics() %}
-  {{ return(adapter.dispatch('refresh_statistics', 'goalline')()) }}
+  {%- if config.get('materialized') in ('table', 'incremental') and not is_person_batch_model() -%}
+    {{ return(analyze_table(this)) }}
+  {%- endif -%}
+  {{ return('select 1') }}
 {% endmacro %}
 
-{% macro default__refresh_statistics() -%}
+{% macro analyze_table(relation) %}
+  {{ return(adapter.dispatch('analyze_table', 'goalline')(relation)) }}
+{% endmacro %}
+
+{% macro default__analyze_table(relation) -%}
   select 1
 {%- endmacro %}
 
-{#-
-  Not after a per-person model's batch: it wrote only the rows that changed
-  (macros/person_batch.sql), a sliver of a table whose statistics the full build gathered, and
-  autovacuum refreshes them when the changes add up. A model rebuilt in full is analyzed like any
-  fresh table.
--#}
-{% macro postgres__refresh_statistics() -%}
-  {%- if config.get('materialized') in ('table', 'incremental') and not person_batch_was_partial() -%}
-    analyze {{ this }}
-  {%- else -%}
-    select 1
-  {%- endif -%}
+{% macro postgres__analyze_table(relation) -%}
+  analyze {{ relation }}
 {%- endmacro %}
 
 {#-
