@@ -224,7 +224,11 @@ def test_log_entries_from_before_deliveries_were_logged_rebuild_the_delivery_mod
     taken = batch_sizes(db)
     # The delivery models that read metrics rebuild in full (and so do the models reading them);
     # the rest take p1's entries as before.
-    for model in ("int_delivery_metrics_summarised", "int_delivery_anchors", "int_journey_touchpoints"):
+    for model in (
+        "int_delivery_metrics_summarised",
+        "int_delivery_anchors",
+        "int_journey_touchpoints",
+    ):
         assert taken[model] is None, model
     assert taken["int_deliveries_classified"] == 0
     assert taken["int_event_goal_candidates"] == 0
