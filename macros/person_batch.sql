@@ -430,6 +430,9 @@
     {%- do statements.append(log_group_changes(timestamp_literal(state.through))) -%}
   {%- endif -%}
   {%- set text = dbt.type_string() -%}
+  {%- if batch_sql != everyone_sql %}
+  {{ without_jit() }};
+  {%- endif %}
   drop table if exists {{ batch }};
   {#- Plain SQL: dbt's create-table macro would apply the mart's contract to the scratch table. -#}
   create table {{ batch }} as
