@@ -491,7 +491,9 @@
   batch key) is replaced when its rows in the table and in the select differ as multisets (a
   distinct row counted on each side), and left as it is otherwise; the table ends as a delete and
   insert of the whole batch would leave it. A model with `group_by` logs the groups of the rows it
-  deletes and inserts, for the aggregate over it.
+  deletes and inserts, for the aggregate over it. Rebuilding in full (the `everyone` batch), the
+  pre-hook emptied the table and logged every group: both sides of the comparison are empty, so
+  nothing is grouped, and every computed row is inserted.
 -#}
 {% macro get_incremental_person_batch_sql(arg_dict) -%}
   {%- set target = arg_dict['target_relation'] -%}
@@ -499,7 +501,6 @@
   {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
   {%- set batch = person_batch_relation() -%}
   {%- set changed = api.Relation.create(identifier=target.identifier ~ '__changed').include(database=false, schema=false) -%}
-  {#- Rebuilding in full, the pre-hook emptied the table: no row is in the `everyone` batch. -#}
   {%- set in_batch = batch_key_expression() ~ ' in (select batch_key from ' ~ batch ~ ')' -%}
   {%- set source = aggregated_source() -%}
   {%- set row_key = group_key(model.config.meta.get('row_key')
@@ -507,8 +508,8 @@
   {%- set is_changed = row_key ~ ' in (select changed_key from ' ~ changed ~ ')' -%}
   {%- set log_groups = model.config.meta.get('group_by') -%}
   {%- set stamp = '(select cast(max(processed_through) as ' ~ dbt.type_timestamp() ~ ') from ' ~ batch ~ ')' -%}
-  {%- set batch_logged = 'not exists (select 1 from ' ~ batch ~ ' where everyone)' -%}
-  {%- set changed_groups = in_batch ~ ' and ' ~ is_changed ~ ' and ' ~ batch_logged -%}
+  {%- set everyone = 'exists (select 1 from ' ~ batch ~ ' where everyone)' -%}
+  {%- set changed_groups = in_batch ~ ' and ' ~ is_changed -%}
   {#- One grouping of both sides: except all runs as a window over every column on DuckDB. -#}
   create temporary table {{ changed }} as
   select distinct {{ row_key }} as changed_key
@@ -517,7 +518,7 @@
       from (
           select {{ columns }}, 1 as goalline_side from {{ target }} where {{ in_batch }}
           union all
-          select {{ columns }}, -1 as goalline_side from {{ computed }}
+          select {{ columns }}, -1 as goalline_side from {{ computed }} where not {{ everyone }}
       ) as both_sides
       group by {{ columns }}
       having sum(goalline_side) <> 0
@@ -527,7 +528,7 @@
   {% endif -%}
   delete from {{ target }} where {{ in_batch }} and {{ is_changed }};
   insert into {{ target }} ({{ columns }})
-  select {{ columns }} from {{ computed }} where {{ is_changed }};
+  select {{ columns }} from {{ computed }} where {{ is_changed }} or {{ everyone }};
   {% if log_groups -%}
   {{ log_group_changes(stamp, changed_groups) }};
   {% endif -%}
