@@ -347,8 +347,11 @@
       'through': row['through'] or '1900-01-01 00:00:00'}) }}
 {%- endmacro %}
 
-{#- Why the model must rebuild in full, or none: the batch is the people logged since it ran. -#}
-{% macro person_batch_full_reason(state, fingerprint) -%}
+{#-
+  Why the model must rebuild in full, or none: the batch is the people logged since it ran.
+  `upstream` is its `logged_upstream()` filter, which the batch's select uses too (one graph walk).
+-#}
+{% macro person_batch_full_reason(state, fingerprint, upstream) -%}
   {%- if state.processed_through is none -%}
     {{ return('no record of what the table holds') }}
   {%- elif state.fingerprint != fingerprint -%}
@@ -366,7 +369,7 @@
       upgrade over a failed build): a delivery model cannot read them as deliveries. -#}
   {%- set counts = run_query(
       'select count(case when everyone then 1 end),'
-      ~ ' count(case when not everyone and batch_unit is null and ' ~ logged_upstream() ~ ' then 1 end)'
+      ~ ' count(case when not everyone and batch_unit is null and ' ~ upstream ~ ' then 1 end)'
       ~ ' from ' ~ audit_relation('person_changes') ~ ' where ' ~ log_window(state)).rows[0] -%}
   {%- if counts[0] > 0 -%}
     {{ return('a staging base model was rebuilt in full') }}
@@ -408,7 +411,8 @@
   {%- if not is_incremental() -%}
     {%- set batch_sql = everyone_sql -%}
   {%- else -%}
-    {%- set reason = person_batch_full_reason(state, fingerprint) -%}
+    {%- set upstream = logged_upstream() -%}
+    {%- set reason = person_batch_full_reason(state, fingerprint, upstream) -%}
     {%- if reason is not none -%}
       {{ log(this.identifier ~ ': rebuilt in full: ' ~ reason, info=True) }}
       {%- set batch_sql = everyone_sql -%}
@@ -417,7 +421,7 @@
       {%- if source is none -%}
         {%- set batch_sql = 'select distinct person_key as batch_key, false as everyone from '
                             ~ audit_relation('person_changes') ~ ' where not everyone and ' ~ log_window(state)
-                            ~ ' and ' ~ logged_upstream()
+                            ~ ' and ' ~ upstream
                             ~ " and coalesce(batch_unit, 'person') = '" ~ batch_unit() ~ "'" -%}
       {%- else -%}
         {%- set batch_sql = 'select distinct group_key as batch_key, false as everyone from '
