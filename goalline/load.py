@@ -9,9 +9,12 @@ The load is incremental (contract section 5, Engines): the table
 `<source_schema>.goalline_loaded_files` records every file taken in (table, file, size, content
 hash, rows, when). A file whose name and hash are recorded is skipped, a recorded file with another
 hash has its rows replaced, a new file is appended: a daily load costs the day's files, not the
-history. A table created anew (first load, or its columns changed) takes every file. A file gone
-from the folder keeps its rows (nothing landed is dropped silently; --full-refresh does not clear
-them either: drop the schema to start over). Spark keeps the same manifest as a parquet table.
+history. Files are matched by name, as the build's landing manifest matches them: the same folder
+mounted elsewhere, or copied to another path, is the same files (their rows keep the path they were
+loaded from), not a second copy of every row. A table created anew (first load, or its columns
+changed) takes every file. A file gone from the folder keeps its rows (nothing landed is dropped
+silently; --full-refresh does not clear them either: drop the schema to start over). Spark keeps
+the same manifest as a parquet table.
 """
 
 import hashlib
@@ -70,6 +73,21 @@ class LoadedTable:
     files: list[LandingFile] = field(default_factory=list)
     # Rows per file of this load, read back from the staged copy for the manifest.
     file_rows: dict[str, int] = field(default_factory=dict)
+    # The landing_file values whose rows and manifest entries this load replaces: the files'
+    # own paths and the paths their names were loaded from before.
+    replaced: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TakenFile:
+    """A manifest entry: the path a file's rows were loaded from, and its content hash then."""
+
+    landing_file: str
+    content_hash: str
+
+
+# (table, file name) -> the file as loaded
+Taken = dict[tuple[str, str], TakenFile]
 
 
 def landing_file(path: Path) -> LandingFile:
@@ -135,22 +153,23 @@ def load_landing(landing_dir: Path, target: Target) -> dict[str, int]:
         table.name: [
             path
             for path in table_files(landing_dir, table.name)
-            if taken.get((table.name, str(path))) != landing_file(path).content_hash
+            if (recorded := taken.get((table.name, path.name))) is None
+            or recorded.content_hash != landing_file(path).content_hash
         ]
         for table in contract_tables()
     }
     with tempfile.TemporaryDirectory(prefix="goalline_load_") as scratch:
         if session is None:
-            loaded = stage_files(wanted, "csv", Path(scratch))
+            loaded = stage_files(wanted, taken, "csv", Path(scratch))
             load_postgres(schema, loaded)
         else:
-            loaded = stage_files(wanted, "parquet", Path(scratch))
+            loaded = stage_files(wanted, taken, "parquet", Path(scratch))
             load_spark(session, schema, loaded, Path(scratch))
     return {table.name: table.rows for table in loaded}
 
 
 def stage_files(
-    wanted: dict[str, list[Path]], file_format: str, scratch: Path
+    wanted: dict[str, list[Path]], taken: Taken, file_format: str, scratch: Path
 ) -> list[LoadedTable]:
     """Each table's wanted files as one DuckDB-written file in scratch (text columns)."""
     options = "(format csv, header false)" if file_format == "csv" else "(format parquet)"
@@ -176,13 +195,31 @@ def stage_files(
                     int(rows[0]) if rows else 0,
                     [landing_file(p) for p in paths],
                     counted,
+                    replaced_files(table.name, paths, taken),
                 )
             )
     return loaded
 
 
-def postgres_manifest(schema: str) -> dict[tuple[str, str], str]:
-    """(table, file) -> content hash of every file the Postgres landing tables hold.
+def replaced_files(table_name: str, paths: list[Path], taken: Taken) -> list[str]:
+    """The landing_file values a load of paths replaces: their own, and where their names were
+    loaded from before (another folder)."""
+    earlier = [taken[key].landing_file for p in paths if (key := (table_name, p.name)) in taken]
+    return sorted({*(str(p) for p in paths), *earlier})
+
+
+def manifest_entries(rows: list[tuple[str, str, str]], intact: set[str]) -> Taken:
+    """The manifest's (table, landing_file, content_hash) rows keyed by table and file name,
+    for the tables still intact."""
+    return {
+        (table, Path(path).name): TakenFile(path, digest)
+        for table, path, digest in rows
+        if table in intact
+    }
+
+
+def postgres_manifest(schema: str) -> Taken:
+    """Every file the Postgres landing tables hold, by table and file name.
 
     Only tables that exist with the contract's columns count: one that must be created again
     (load_postgres) takes every file, whatever the manifest says.
@@ -203,11 +240,7 @@ def postgres_manifest(schema: str) -> dict[tuple[str, str], str]:
             cursor.execute(
                 f'select table_name, landing_file, content_hash from "{schema}"."{MANIFEST_TABLE}"'
             )
-            return {
-                (table, name): digest
-                for table, name, digest in cursor.fetchall()
-                if table in intact
-            }
+            return manifest_entries(cursor.fetchall(), intact)
     finally:
         connection.close()
 
@@ -240,7 +273,7 @@ def load_postgres(schema: str, tables: list[LoadedTable]) -> None:
                     columns = ", ".join(f'"{column}" text' for column in table.columns)
                     cursor.execute(f"drop table if exists {relation} cascade")
                     cursor.execute(f"create table {relation} ({columns})")
-                names = [file.name for file in table.files]
+                names = table.replaced
                 cursor.execute(f'delete from {relation} where "{FILE_COLUMN}" = any(%s)', (names,))
                 cursor.execute(
                     f"delete from {manifest} where table_name = %s and landing_file = any(%s)",
@@ -271,9 +304,9 @@ def spark_intact(session: "SparkSession", relation: str, table: LoadedTable) -> 
     )
 
 
-def spark_manifest(session: "SparkSession", schema: str) -> dict[tuple[str, str], str]:
-    """(table, file) -> content hash of every file the Spark landing tables hold; as on
-    Postgres, only tables with the contract's columns count."""
+def spark_manifest(session: "SparkSession", schema: str) -> Taken:
+    """Every file the Spark landing tables hold, by table and file name; as on Postgres, only
+    tables with the contract's columns count."""
     manifest = f"`{schema}`.`{MANIFEST_TABLE}`"
     if not session.catalog.tableExists(manifest):
         return {}
@@ -285,7 +318,7 @@ def spark_manifest(session: "SparkSession", schema: str) -> dict[tuple[str, str]
         and tuple(session.table(f"`{schema}`.`{name}`").columns) == columns
     }
     rows = session.table(manifest).select("table_name", "landing_file", "content_hash").collect()
-    return {(row[0], row[1]): row[2] for row in rows if row[0] in intact}
+    return manifest_entries([tuple(row) for row in rows], intact)
 
 
 def load_spark(
@@ -311,7 +344,7 @@ def load_spark(
     entries = []
     for table in tables:
         relation = f"`{schema}`.`{table.name}`"
-        names = [file.name for file in table.files]
+        names = table.replaced
         frame = session.read.parquet(str(table.path))
         if not spark_intact(session, relation, table):
             recorded = [row for row in recorded if row[0] != table.name]

@@ -169,6 +169,39 @@ def test_changed_file_replaces_its_rows(
     )
 
 
+def test_folder_moved_elsewhere_is_the_same_files(
+    target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are matched by name, as the build's landing manifest matches them: the folder mounted
+    at another path is not a second copy of every row, and a file changed meanwhile still
+    replaces the rows it was first loaded with."""
+    first_dir, moved_dir = tmp_path / "landing", tmp_path / "mounted" / "landing"
+    first, second = halves()
+    write_part(first, first_dir, 1)
+    write_part(second, first_dir, 2)
+    load_landing(first_dir, target)
+    moved_dir.parent.mkdir()
+    first_dir.rename(moved_dir)
+    changed = moved_dir / "deliveries_000001.csv"
+    lines = changed.read_text().splitlines(keepends=True)
+    changed.write_text("".join(lines[:-1]))
+    taken = load_landing(moved_dir, target)
+    assert taken == dict.fromkeys(TABLES, 0) | {"deliveries": len(lines) - 2}
+
+    def by_name(tables: dict[str, Counter]) -> dict[str, Counter]:
+        # landing_file is the last column; the unchanged files' rows keep their first path.
+        named: dict[str, Counter] = {table: Counter() for table in tables}
+        for table, found in tables.items():
+            for row, count in found.items():
+                named[table][(*row[:-1], Path(row[-1]).name)] += count
+        return named
+
+    assert by_name(landing_tables(target)) == by_name(full_load(target, moved_dir, monkeypatch))
+    assert {(table, Path(path).name) for table, path in manifest(target)} == {
+        (path.name.rsplit("_", 1)[0], path.name) for path in moved_dir.iterdir()
+    }
+
+
 def test_table_with_other_columns_takes_every_file(
     target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
