@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from commands.cli import app
@@ -25,6 +26,7 @@ from goalline.build import dbt_target_dir
 from goalline.connections import read_arrow, relation_names
 from goalline.landing import contract_tables
 from goalline.paths import DEMO_LANDING_DIR
+from goalline.summary import print_summary
 from goalline.targets import Target, source_schema
 
 from engines import create_database
@@ -229,6 +231,19 @@ def test_postgres_statement_shapes(engine_build: Built) -> None:
     manifest = json.loads((run_dir.parent.parent / "manifest.json").read_text())
     hooks = manifest["nodes"]["model.goalline.fct_landing_reconciliation"]["config"]["pre-hook"]
     assert any("without_jit" in hook["sql"] for hook in hooks), hooks
+
+
+def test_build_summary_is_duckdbs(duckdb_build: Built, engine_build: Built) -> None:
+    """The summary `goalline build` prints runs its queries on the engine (not on a copy of the
+    relations in DuckDB): its tables are the DuckDB build's, value for value."""
+    printed = {}
+    for built in (duckdb_build, engine_build):
+        with open(os.devnull, "w") as nowhere:
+            console = Console(record=True, width=200, file=nowhere)
+            print_summary(built.db_path, console, built.target)
+        printed[built.target] = console.export_text()
+    assert "Journeys and conversions per campaign" in printed[Target.DUCKDB]
+    assert printed[engine_build.target] == printed[Target.DUCKDB]
 
 
 def test_cli_on_postgres_demo(
