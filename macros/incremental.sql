@@ -377,6 +377,8 @@
     {{ get_create_table_as_sql(false, landing_batch_rows_relation(), batch_rows_sql) }}
   {%- elif config.get('materialized') == 'incremental' -%}
     {%- do diff_landing_files(table_name) -%}
+    {#- A failed batch run's keys left behind would make the post-hook take this build for one. -#}
+    drop table if exists {{ landing_batch_relation() }};
     {#- A full build changes everyone's rows (macros/person_batch.sql). -#}
     {{ log_person_changes() }}
   {%- else -%}
@@ -389,7 +391,9 @@
   in the manifest, then drop the scratch tables, only needed while the model runs. The keys' scratch
   table exists only after a batch run's pre-hook (after a full build everyone was logged by the
   pre-hook); the catalog is asked, since dbt's relation cache does not know tables a hook created
-  (engines with incremental models only: DuckDB, Postgres).
+  (engines with incremental models only: DuckDB, Postgres). Statistics (Postgres) are refreshed
+  after a full build only: a batch adds a day to a table whose statistics the full build gathered,
+  and autovacuum refreshes them when the changes add up (as for the per-person models).
 -#}
 {% macro drop_landing_batch() -%}
   {%- set scratch = landing_batch_relation() -%}
@@ -400,6 +404,8 @@
       {%- if batch is not none %}
     {{ log_person_changes(batch) }};
       {%- endif %}
+    {%- else %}
+    {{ analyze_table(this) }};
     {%- endif %}
   {{ record_landing_files(table_name) }};
   drop table if exists {{ scratch }};
@@ -408,6 +414,18 @@
   {#- A plain table (Spark): no scratch tables, and one statement per hook there. -#}
   select 1
   {%- endif -%}
+{%- endmacro %}
+
+{#-
+  The `indexes` config of a base model (Postgres): its batch key, as the hooks match it. Logging
+  the people of a batch's keys and deleting their rows then probe the index for the day's keys
+  instead of scanning the whole table (at 2.83M landed rows, the events pre-hook 1.0 s to 0.3 s).
+  Only keys of text columns: the text of a timestamp depends on a setting (DateStyle), and Postgres
+  indexes only immutable expressions. Created with the table, so a warehouse built before has
+  them after its next `--full-refresh`.
+-#}
+{% macro batch_key_indexes(table_name) -%}
+  {{ return(lookup_indexes(['(' ~ group_key(landing_batch_spec(table_name).key_columns) ~ ')'])) }}
 {%- endmacro %}
 
 {#- A base model's input: every landed row, or on a batch run the batch's rows (the pre-hook's table). -#}

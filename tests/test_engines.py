@@ -213,6 +213,52 @@ def test_postgres_indexes_attribute_lookups(engine_build: Built) -> None:
     assert any("(person_id, attribute_name, value_from)" in d for d in definitions), definitions
 
 
+def test_postgres_full_build_leaves_statistics(engine_build: Built) -> None:
+    """Postgres plans a model's joins from the statistics of the tables it reads, and a table dbt
+    has just created has none until autovacuum gets to it (the 12-minute plans in docs/scale.md):
+    after a full build every table it built has been analyzed, whichever post-hook does it
+    (refresh_statistics, drop_landing_batch, record_person_batch)."""
+    if engine_build.target != Target.POSTGRES:
+        pytest.skip("analyze: Postgres only")
+    missing = read_arrow(
+        engine_build.target,
+        "select schemaname, relname from pg_stat_user_tables"
+        " where schemaname in ('staging', 'intermediate', 'marts') and last_analyze is null",
+        Path(),
+    )
+    assert missing.num_rows == 0, missing.to_pylist()
+
+
+# Base models whose batch key is text columns only, and the key's columns (landing_batch_spec).
+BATCH_KEYS = {
+    "base_cio__people": ["workspace_id", "internal_customer_id"],
+    "base_cio__subjects": ["subject_name"],
+    "base_cio__outputs": ["output_id"],
+    "base_cio__deliveries": ["delivery_id"],
+    "base_cio__metrics": ["event_id"],
+    "base_tracking__events": ["event_id"],
+}
+
+
+def test_postgres_base_models_find_batch_keys_by_index(engine_build: Built) -> None:
+    """A batch's hooks log the people of its keys' rows and delete them by the key expression
+    (group_key); on Postgres each base model has an index on that expression, so a daily probes
+    the day's keys instead of scanning the table's history (docs/scale.md)."""
+    if engine_build.target != Target.POSTGRES:
+        pytest.skip("dbt-postgres `indexes` config: Postgres only")
+    for model, columns in BATCH_KEYS.items():
+        key = " || '|' || ".join(f"coalesce(cast({column} as text), '')" for column in columns)
+        plan = read_arrow(
+            engine_build.target,
+            # Whether an index matches, not which plan the test's few rows make cheaper.
+            f"set enable_seqscan = off; explain delete from staging.{model}"
+            f" where {key} in (select batch_key from (values ('k')) as keys (batch_key))",
+            Path(),
+        )
+        lines = "\n".join(plan.column(0).to_pylist())
+        assert "Index Scan" in lines or "Bitmap Index Scan" in lines, (model, lines)
+
+
 def test_postgres_statement_shapes(engine_build: Built) -> None:
     """Postgres runs each base model's parses once per row (`typed` fenced by `offset 0`, not
     inlined into the quarantine check that reads each parsed column twice), joins goal candidates

@@ -19,7 +19,8 @@
 {%- endmacro %}
 
 {#-
-  A dbt `indexes` config for the tables Postgres probes by key (int_person_attributes_ranged).
+  A dbt `indexes` config for the tables Postgres probes by key (int_person_attributes_ranged, and
+  the base models by their batch key: batch_key_indexes in macros/incremental.sql).
   DuckDB has no use for it (it scans columns in parallel and joins by hash), and dbt-duckdb's
   full refresh drops and recreates indexes around its rename to `__dbt_backup`, which a model
   reading the table in another thread at that moment fails on ("Table ... __dbt_backup does not

@@ -47,12 +47,13 @@
 
 {#-
   post-hook of every model: Postgres plans joins from table statistics, and a table dbt has just
-  created has none until autovacuum gets to it, so the next model's joins are planned blind. A
-  per-person model's post-hook does this itself (record_person_batch): it reads whether its batch
-  was partial there anyway.
+  created has none until autovacuum gets to it, so the next model's joins are planned blind. The
+  incremental models do this in their own post-hooks, which know whether the run was a full
+  build or a batch: the per-person models in record_person_batch, the base models in
+  drop_landing_batch (macros/incremental.sql).
 -#}
 {% macro refresh_statistics() %}
-  {%- if config.get('materialized') in ('table', 'incremental') and not is_person_batch_model() -%}
+  {%- if config.get('materialized') == 'table' -%}
     {{ return(analyze_table(this)) }}
   {%- endif -%}
   {{ return('select 1') }}

@@ -3,6 +3,7 @@
     materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
+    indexes=batch_key_indexes('subjects'),
     pre_hook=[
         "{{ create_landing_batch('subjects') }}",
         "{{ delete_landing_batch('subjects') }}",
