@@ -101,17 +101,25 @@ quarantine as (
                 ),
             {%- endfor %}
 
+            -- Both sides in one grouping, not a join on `is not distinct from`: Postgres cannot
+            -- hash that, and compared every time of a file with every other (quadratic when many
+            -- files are short, as after a folder loaded twice).
+            times_{{ table_name }} as (
+                select file_name, processing_at, rows_landed, 0 as rows_based
+                from landed_times_{{ table_name }}
+                union all
+                select file_name, processing_at, 0 as rows_landed, rows_based
+                from based_times_{{ table_name }}
+            ),
+
             pending_{{ table_name }} as (
                 select
-                    landed_times.file_name,
-                    landed_times.processing_at,
-                    landed_times.rows_landed - coalesce(based_times.rows_based, 0) as rows_pending
-                from landed_times_{{ table_name }} as landed_times
-                left join based_times_{{ table_name }} as based_times
-                    on
-                        landed_times.file_name = based_times.file_name
-                        and landed_times.processing_at is not distinct from based_times.processing_at
-                where landed_times.rows_landed > coalesce(based_times.rows_based, 0)
+                    file_name,
+                    processing_at,
+                    sum(rows_landed) - sum(rows_based) as rows_pending
+                from times_{{ table_name }}
+                group by file_name, processing_at
+                having sum(rows_landed) > sum(rows_based)
             ),
         {%- else %}
             pending_{{ table_name }} as (
