@@ -102,8 +102,6 @@
       keys_in_batch bigint
   );
   alter table {{ audit_relation('processing_manifest') }} add column if not exists keys_in_batch bigint
-  {%- else -%}
-  select 1
   {%- endif -%}
 {%- endmacro %}
 
@@ -399,7 +397,7 @@
 -#}
 {% macro prepare_person_batch() -%}
   {%- if not is_person_batch_model() -%}
-    {{ return('select 1') }}
+    {{ return('') }}
   {%- endif -%}
   {%- set batch = person_batch_relation() -%}
   {%- set source = aggregated_source() -%}
@@ -459,7 +457,7 @@
 -#}
 {% macro record_person_batch() -%}
   {%- if not is_person_batch_model() -%}
-    {{ return('select 1') }}
+    {{ return('') }}
   {%- endif -%}
   {%- set state = run_query(
       'select max(processed_through), max(fingerprint), max(rebuilt_at),'
@@ -581,7 +579,7 @@
 -#}
 {% macro prune_person_changes() -%}
   {%- if not execute or incremental_materialization() != 'incremental' -%}
-    {{ return('select 1') }}
+    {{ return('') }}
   {%- endif -%}
   {%- set people = [] -%}
   {%- set groups = [] -%}

@@ -9,8 +9,8 @@
   {{ return(adapter.dispatch('create_engine_functions', 'goalline')()) }}
 {% endmacro %}
 
+{#- Nothing to create: an empty hook is one dbt does not send (a statement each on Spark). -#}
 {% macro default__create_engine_functions() -%}
-  select 1
 {%- endmacro %}
 
 {% macro postgres__create_engine_functions() -%}
@@ -56,7 +56,7 @@
   {%- if config.get('materialized') == 'table' -%}
     {{ return(analyze_table(this)) }}
   {%- endif -%}
-  {{ return('select 1') }}
+  {{ return('') }}
 {% endmacro %}
 
 {% macro analyze_table(relation) %}
@@ -64,7 +64,6 @@
 {% endmacro %}
 
 {% macro default__analyze_table(relation) -%}
-  select 1
 {%- endmacro %}
 
 {% macro postgres__analyze_table(relation) -%}
@@ -89,7 +88,6 @@
 {% endmacro %}
 
 {% macro default__without_jit() -%}
-  select 1
 {%- endmacro %}
 
 {% macro postgres__without_jit() -%}
