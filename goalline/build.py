@@ -51,13 +51,22 @@ def dbt_target_dir(db_path: Path, target: Target = Target.DUCKDB) -> Path:
 
 
 def dbt_args(command: str, *extra: str, project_dir: Path = PROJECT_DIR) -> list[str]:
-    """dbt's arguments for the project (a copy of it with project_dir) and the shipped profile."""
+    """dbt's arguments for the project (a copy of it with project_dir) and the shipped profile.
+
+    With a --target-path, dbt's log goes there too, beside the run's artifacts (as dagster-dbt
+    keeps it): builds of different warehouses from one checkout otherwise append to, and rotate,
+    one logs/dbt.log, and two processes rotating it at once fail with a logging traceback.
+    """
+    log_path: list[str] = []
+    if "--target-path" in extra:
+        log_path = ["--log-path", extra[extra.index("--target-path") + 1]]
     return [
         *command.split(),
         "--project-dir",
         str(project_dir),
         "--profiles-dir",
         str(PROFILES_DIR),
+        *log_path,
         *extra,
     ]
 

@@ -28,7 +28,7 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
-from goalline.build import BuildError, run_build
+from goalline.build import BuildError, dbt_target_dir, run_build
 from goalline.paths import PROJECT_DIR
 from goalline.publish import WAIT_ENV, WarehouseBusy, work_dir
 
@@ -225,6 +225,16 @@ def test_dagster_steps_wait_for_the_lock_a_cli_build_holds(
     with warehouse.writing(log) as working_db:  # type: ignore[arg-type]
         duckdb.connect(str(working_db)).close()
     assert db.is_file()
+
+
+def test_each_warehouse_keeps_its_own_dbt_log(reference: Reference) -> None:
+    """dbt's log of a build sits beside that warehouse's artifacts, not in the checkout's shared
+    logs/dbt.log, which concurrent builds of other warehouses rotated under each other (a
+    `FileNotFoundError` traceback in the log handler of the suite's concurrent-build test)."""
+    db = reference.v1_copy("own_log")
+    run_build(reference.landing[2], db)
+    log = dbt_target_dir(db) / "dbt.log"
+    assert "model.goalline.fct_conversions" in log.read_text()
 
 
 def test_a_second_build_waits_for_the_first(reference: Reference) -> None:
