@@ -29,6 +29,8 @@
     ('branch_paths', 'lnd_branch_paths', 'base_config__branch_paths', 'stg_config__branch_paths', false),
 ] %}
 {%- set lookback_days = var('incremental_lookback_days') | int %}
+{#- Whether base models take batches (DuckDB, Postgres) or are rebuilt from every landed row (Spark). #}
+{%- set batches_base_models = incremental_materialization() == 'incremental' %}
 {#- The files with rows missing from the base table, per table, found first by one grouped count:
     only their processing times are parsed and compared, and with none (the usual case) the
     statement reads no row for pending ones (Spark ran that comparison as about 27 s of jobs at
@@ -36,7 +38,7 @@
     row (Spark, incremental_materialization) have nothing pending: a row missing there shows in
     the sum itself, and the count would be about a third of the model's scans for nothing. #}
 {%- set short_files = {} %}
-{%- if execute and incremental_materialization() == 'incremental' %}
+{%- if execute and batches_base_models %}
     {%- set selects = [] %}
     {#- Compiled without a build (a linter on an empty database): nothing to count yet. #}
     {%- for table_name, landing_model, base_model, staging_model, is_daily in tables
@@ -134,7 +136,7 @@ quarantine as (
         {%- if landing_has_files(table_name) %}
             -- Files the manifest has taken as they are now (engines without one rebuild in full).
             taken_{{ table_name }} as (
-                {%- if incremental_materialization() == 'incremental' %}
+                {%- if batches_base_models %}
                     select {{ landing_file_name('landed.landing_file') }} as file_name
                     from ({{ landed_files_sql(table_name) }}) as landed
                     inner join {{ audit_relation('landing_files') }} as taken
