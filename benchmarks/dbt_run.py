@@ -8,6 +8,7 @@ from pathlib import Path
 from dbt.cli.main import dbtRunner
 
 from goalline.build import (
+    BUILD_COMMAND,
     BuildError,
     dbt_args,
     dbt_target_dir,
@@ -34,7 +35,8 @@ def dbt_build(
     project_dir: Path = PROJECT_DIR,
     target_dir: Path | None = None,
 ) -> None:
-    """`dbt build` (seeds, models and, unless with_tests is false, their tests) into db_path.
+    """`dbt build` as `goalline build` runs it (seeds, models and, unless with_tests is false,
+    their data tests) into db_path.
 
     With processing_start/processing_end only that processing-time batch is re-staged.
     project_dir builds a copy of the project instead (tests plant bugs in one). target_dir
@@ -50,7 +52,7 @@ def dbt_build(
     if exclude:
         extra += ["--exclude", exclude]
     if not with_tests:
-        extra += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+        extra += ["--exclude-resource-type", "test"]
     variables: dict[str, object] = dict(extra_vars or {})
     if processing_start is not None:
         variables["processing_start"] = processing_start
@@ -61,7 +63,7 @@ def dbt_build(
     with warehouse_env(landing_dir, db_path, target):
         try:
             result = dbtRunner().invoke(
-                dbt_args("build", "--quiet", *extra, project_dir=project_dir)
+                dbt_args(BUILD_COMMAND, "--quiet", *extra, project_dir=project_dir)
             )
         finally:
             release_duckdb()

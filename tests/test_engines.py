@@ -18,16 +18,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbt.cli.main import dbtRunner
 from rich.console import Console
 from typer.testing import CliRunner
 
 from commands.cli import app
-from goalline.build import dbt_target_dir
+from goalline.build import dbt_args, dbt_target_dir, first_failure, release_duckdb
 from goalline.connections import read_arrow, relation_names
 from goalline.landing import contract_tables
 from goalline.paths import DEMO_LANDING_DIR
 from goalline.summary import print_summary
-from goalline.targets import Target, source_schema
+from goalline.targets import Target, source_schema, warehouse_env
 
 from engines import create_database
 from reference.batch import generate
@@ -38,6 +39,8 @@ from scenarios.warehouse import RELATIONS, Row, build_and_read, merged_landing
 
 EXAMPLES = int(os.environ.get("GOALLINE_DIFF_EXAMPLES", "500"))
 ENGINES = [Target.POSTGRES, Target.SPARK]
+# The `unit_tests:` of models/*/_*__models.yml.
+UNIT_TESTS = 6
 # The fixture that provides each engine for the session.
 ENGINE_FIXTURES = {Target.POSTGRES: "postgres_env", Target.SPARK: "spark_warehouse"}
 
@@ -277,6 +280,29 @@ def test_postgres_statement_shapes(engine_build: Built) -> None:
     manifest = json.loads((run_dir.parent.parent / "manifest.json").read_text())
     hooks = manifest["nodes"]["model.goalline.fct_landing_reconciliation"]["config"]["pre-hook"]
     assert any("without_jit" in hook["sql"] for hook in hooks), hooks
+
+
+def run_unit_tests(built: Built, target_dir: Path) -> list[str]:
+    """dbt's unit tests on the build's warehouse (its relations give the inputs' column types):
+    the names of those that passed; an assertion error names the first failure."""
+    unit_tests = ["--select", "test_type:unit", "--target-path", str(target_dir)]
+    with warehouse_env(None, built.db_path, built.target):
+        try:
+            result = dbtRunner().invoke(dbt_args("test", "--quiet", *unit_tests))
+        finally:
+            release_duckdb()
+    assert result.success, first_failure(result)
+    # The results also hold the project's on-run-start and on-run-end hooks.
+    return [r.node.name for r in result.result.results if r.node.resource_type == "unit_test"]
+
+
+def test_unit_tests_pass_on_duckdb(duckdb_build: Built, tmp_path: Path) -> None:
+    """`goalline build` leaves dbt's unit tests out (build.BUILD_COMMAND); they run here."""
+    assert len(run_unit_tests(duckdb_build, tmp_path)) == UNIT_TESTS
+
+
+def test_unit_tests_pass(engine_build: Built, tmp_path: Path) -> None:
+    assert len(run_unit_tests(engine_build, tmp_path)) == UNIT_TESTS
 
 
 def test_build_summary_is_duckdbs(duckdb_build: Built, engine_build: Built) -> None:

@@ -426,8 +426,9 @@ def test_a_partition_is_passed_to_dbt_as_a_half_open_utc_window(
         "processing_start": "2026-01-06 00:00:00",
         "processing_end": "2026-01-07 00:00:00",
     }
-    assert dbt_build_args(False, dbt_vars) == ["build", "--vars", json.dumps(dbt_vars)]
-    assert dbt_build_args(True, None) == ["build", "--full-refresh"]
+    build = ["build", "--exclude-resource-type", "unit_test"]
+    assert dbt_build_args(False, dbt_vars) == [*build, "--vars", json.dumps(dbt_vars)]
+    assert dbt_build_args(True, None) == [*build, "--full-refresh"]
 
 
 def test_the_daily_schedule_builds_yesterday_at_six_utc(orchestration_defs: dg.Definitions) -> None:
