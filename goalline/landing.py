@@ -24,8 +24,11 @@ class LandingTable:
     required: tuple[str, ...]
 
 
-def contract_tables() -> list[LandingTable]:
-    """The landing tables and their columns, from the landing models' YAML (one source of truth)."""
+@cache
+def contract_tables() -> tuple[LandingTable, ...]:
+    """The landing tables and their columns, from the landing models' YAML (one source of truth).
+
+    Read once per process: parsing the YAML took about 0.09 s, four times in every load."""
     spec = yaml.safe_load(LANDING_MODELS_YML.read_text())
     tables = []
     for model in spec["models"]:
@@ -39,7 +42,7 @@ def contract_tables() -> list[LandingTable]:
             column["name"] for column in landed if (column.get("meta") or {}).get("required")
         )
         tables.append(LandingTable(model["name"].removeprefix("lnd_"), columns, required))
-    return tables
+    return tuple(tables)
 
 
 def table_files(landing_dir: Path, table: str) -> list[Path]:
