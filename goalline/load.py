@@ -163,9 +163,9 @@ def load_landing(landing_dir: Path, target: Target) -> dict[str, int]:
     # A file whose name and content are recorded is already in its table.
     wanted = {
         table.name: [
-            path
+            current
             for path in table_files(landing_dir, table.name)
-            if not unchanged(taken.get((table.name, path.name)), path)
+            if (current := to_load(taken.get((table.name, path.name)), path)) is not None
         ]
         for table in contract_tables()
     }
@@ -179,21 +179,23 @@ def load_landing(landing_dir: Path, target: Target) -> dict[str, int]:
     return {table.name: table.rows for table in loaded}
 
 
-def unchanged(recorded: TakenFile | None, path: Path) -> bool:
-    """Whether the file holds what the manifest recorded: hashed only when its size is the one
-    recorded and it may have been modified after the load that took it began."""
-    if recorded is None:
-        return False
-    status = path.stat()
-    if status.st_size != recorded.size:
-        return False
-    if status.st_mtime < recorded.loaded_at - MTIME_SLACK_SECONDS:
-        return True
-    return landing_file(path).content_hash == recorded.content_hash
+def to_load(recorded: TakenFile | None, path: Path) -> LandingFile | None:
+    """The file as it is now when it must be loaded (new, or another content than recorded), else
+    None. Hashed once, and not at all when it has the recorded size and was last modified before
+    the load that took it began."""
+    if recorded is not None:
+        status = path.stat()
+        old = status.st_mtime < recorded.loaded_at - MTIME_SLACK_SECONDS
+        if status.st_size == recorded.size and old:
+            return None
+    current = landing_file(path)
+    if recorded is not None and current.content_hash == recorded.content_hash:
+        return None
+    return current
 
 
 def stage_files(
-    wanted: dict[str, list[Path]], taken: Taken, file_format: str, scratch: Path
+    wanted: dict[str, list[LandingFile]], taken: Taken, file_format: str, scratch: Path
 ) -> list[LoadedTable]:
     """Each table's wanted files as one DuckDB-written file in scratch (text columns)."""
     options = "(format csv, header false)" if file_format == "csv" else "(format parquet)"
@@ -202,7 +204,8 @@ def stage_files(
         # Typed timestamps become UTC text, as in the DuckDB build (the profile's TimeZone).
         db.execute("set TimeZone = 'UTC'")
         for table in contract_tables():
-            paths = wanted[table.name]
+            files = wanted[table.name]
+            paths = [Path(file.name) for file in files]
             path = scratch / f"{table.name}.{file_format}"
             query = files_query(paths, table)
             rows = db.execute(f"copy ({query}) to {sql_literal(str(path))} {options}").fetchone()
@@ -217,7 +220,7 @@ def stage_files(
                     (*table.columns, FILE_COLUMN),
                     path,
                     int(rows[0]) if rows else 0,
-                    [landing_file(p) for p in paths],
+                    files,
                     counted,
                     replaced_files(table.name, paths, taken),
                 )
