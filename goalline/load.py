@@ -20,7 +20,9 @@ either: drop the schema to start over). Spark keeps the same manifest as a parqu
 """
 
 import hashlib
+import itertools
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -206,7 +208,8 @@ def stage_files(
         for table in contract_tables():
             files = wanted[table.name]
             paths = [Path(file.name) for file in files]
-            path = scratch / f"{table.name}.{file_format}"
+            # Unique: Spark's `load data` keeps the name in the table's folder, beside other loads.
+            path = scratch / f"{table.name}-{uuid.uuid4().hex}.{file_format}"
             query = files_query(paths, table)
             rows = db.execute(f"copy ({query}) to {sql_literal(str(path))} {options}").fetchone()
             # A file with no rows is recorded too, so it is not read again.
@@ -331,11 +334,18 @@ def load_postgres(schema: str, tables: list[LoadedTable], started: datetime) -> 
         connection.close()
 
 
-def spark_intact(session: "SparkSession", relation: str, table: LoadedTable) -> bool:
-    """The Spark table exists with the contract's columns (else it is written anew)."""
-    return session.catalog.tableExists(relation) and (
-        tuple(session.table(relation).columns) == table.columns
-    )
+def spark_intact(session: "SparkSession", relation: str, columns: tuple[str, ...]) -> bool:
+    """The Spark table exists as a Hive parquet table with these columns (else it is written
+    anew): `load data` adds files only to Hive tables, and tables of earlier loads were Spark's
+    own parquet tables."""
+    if not session.catalog.tableExists(relation):
+        return False
+    described = [
+        tuple(row)[:2] for row in session.sql(f"describe table extended {relation}").collect()
+    ]
+    # The columns come first, up to a blank row or the first "# Detailed ..." heading.
+    listed = itertools.takewhile(lambda row: row[0] and not row[0].startswith("#"), described)
+    return tuple(name for name, _ in listed) == columns and ("Provider", "hive") in described
 
 
 def spark_manifest(session: "SparkSession", schema: str) -> Taken:
@@ -344,12 +354,10 @@ def spark_manifest(session: "SparkSession", schema: str) -> Taken:
     manifest = f"`{schema}`.`{MANIFEST_TABLE}`"
     if not session.catalog.tableExists(manifest):
         return {}
-    current = {table.name: (*table.columns, FILE_COLUMN) for table in contract_tables()}
     intact = {
-        name
-        for name, columns in current.items()
-        if session.catalog.tableExists(f"`{schema}`.`{name}`")
-        and tuple(session.table(f"`{schema}`.`{name}`").columns) == columns
+        table.name
+        for table in contract_tables()
+        if spark_intact(session, f"`{schema}`.`{table.name}`", (*table.columns, FILE_COLUMN))
     }
     rows = (
         session.table(manifest)
@@ -372,11 +380,13 @@ def load_spark(
     scratch: Path,
     started: datetime,
 ) -> None:
-    """Each table's new files appended by Spark from DuckDB's parquet file (tables of strings).
+    """Each table's new files added as the parquet file DuckDB staged (tables of strings).
 
-    Parquet tables have no `delete`: a table holding rows of a file loaded now (a changed file)
-    is written anew from its other rows, copied to scratch first (Spark cannot overwrite a table
-    it reads), and the loaded files. The manifest is written last: a load stopped before it
+    The landing tables are Hive parquet tables, so `load data` copies the staged file into the
+    table's folder: no Spark job reads and writes the rows again (about 15 s of a 2.8M-row first
+    load). Parquet tables have no `delete`: a table holding rows of a file loaded now (a changed
+    file) is written anew from its other rows, copied to scratch first (Spark cannot overwrite a
+    table it reads), and the loaded files. The manifest is written last: a load stopped before it
     leaves rows of unrecorded files, which the next load finds in the table and replaces.
     """
     from pyspark.sql.functions import col
@@ -392,25 +402,27 @@ def load_spark(
     written = False
     for table in tables:
         relation = f"`{schema}`.`{table.name}`"
-        intact = spark_intact(session, relation, table)
+        intact = spark_intact(session, relation, table.columns)
         if intact and not table.files:
             continue
         written = True
         names = table.replaced
-        frame = session.read.parquet(str(table.path))
+        add_file = f"load data local inpath {sql_literal(str(table.path))} into table {relation}"
         if not intact:
             recorded = [row for row in recorded if row[0] != table.name]
-            frame.write.mode("overwrite").format("parquet").saveAsTable(relation)
-        elif names:
-            existing = session.table(relation)
-            present = existing.where(col(FILE_COLUMN).isin(names)).limit(1).count()
-            if not present:
-                frame.write.mode("append").format("parquet").saveAsTable(relation)
-            else:
-                kept = scratch / f"{table.name}_kept"
-                existing.where(~col(FILE_COLUMN).isin(names)).write.parquet(str(kept))
-                rewritten = session.read.parquet(str(kept)).unionByName(frame)
-                rewritten.write.mode("overwrite").format("parquet").saveAsTable(relation)
+            columns = ", ".join(f"`{column}` string" for column in table.columns)
+            session.sql(f"drop table if exists {relation}")
+            session.sql(f"create table {relation} ({columns}) stored as parquet")
+            session.sql(add_file)
+        elif not session.table(relation).where(col(FILE_COLUMN).isin(names)).limit(1).count():
+            session.sql(add_file)
+        else:
+            kept = scratch / f"{table.name}_kept"
+            session.table(relation).where(~col(FILE_COLUMN).isin(names)).write.parquet(str(kept))
+            rewritten = session.read.parquet(str(kept)).unionByName(
+                session.read.parquet(str(table.path))
+            )
+            rewritten.select(*table.columns).write.insertInto(relation, overwrite=True)
         recorded = [
             row for row in recorded if (row[0], row[1]) not in {(table.name, n) for n in names}
         ]

@@ -244,3 +244,26 @@ def test_table_with_other_columns_takes_every_file(
     write_part(second, landing_dir, 2)
     load_landing(landing_dir, target)
     assert landing_tables(target) == full_load(target, landing_dir, monkeypatch)
+
+
+def test_spark_table_of_an_earlier_load_takes_every_file(
+    spark_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loads before Hive landing tables wrote Spark's own parquet tables, where `load data` fails:
+    such a table is created again as a Hive table from every file, and then takes new files."""
+    monkeypatch.setenv(SOURCE_SCHEMA_ENV, f"load_manifest_{next(_schemas)}")
+    landing_dir = tmp_path / "landing"
+    first, second = halves()
+    write_part(first, landing_dir, 1)
+    load_landing(landing_dir, Target.SPARK)
+    deliveries = f"{source_schema()}.deliveries"
+    execute(
+        Target.SPARK, f"create table {deliveries}_old using parquet as select * from {deliveries}"
+    )
+    execute(Target.SPARK, f"drop table {deliveries}")
+    execute(Target.SPARK, f"alter table {deliveries}_old rename to {deliveries}")
+    write_part(second, landing_dir, 2)
+    load_landing(landing_dir, Target.SPARK)
+    assert landing_tables(Target.SPARK) == full_load(Target.SPARK, landing_dir, monkeypatch)
+    provider = rows(Target.SPARK, f"describe table extended {deliveries}")
+    assert ("Provider", "hive") in [row[:2] for row in provider]
