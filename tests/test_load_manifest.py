@@ -250,7 +250,7 @@ def test_spark_table_of_an_earlier_load_takes_every_file(
     spark_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Loads before Hive landing tables wrote Spark's own parquet tables, where `load data` fails:
-    such a table is created again as a Hive table from every file, and then takes new files."""
+    such a table is created again, as a Hive table, from every file."""
     monkeypatch.setenv(SOURCE_SCHEMA_ENV, f"load_manifest_{next(_schemas)}")
     landing_dir = tmp_path / "landing"
     first, second = halves()
