@@ -161,7 +161,11 @@ def load_landing(landing_dir: Path, target: Target) -> dict[str, int]:
     landing_dir = landing_dir.resolve()
     schema = source_schema()
     session = None if target is Target.POSTGRES else spark_session()
-    taken = postgres_manifest(schema) if session is None else spark_manifest(session, schema)
+    # Spark: found once, for the manifest and for the load (a `describe` per table).
+    intact = set() if session is None else spark_intact_tables(session, schema)
+    taken = (
+        postgres_manifest(schema) if session is None else spark_manifest(session, schema, intact)
+    )
     # A file whose name and content are recorded is already in its table.
     wanted = {
         table.name: [
@@ -177,7 +181,7 @@ def load_landing(landing_dir: Path, target: Target) -> dict[str, int]:
             load_postgres(schema, loaded, started)
         else:
             loaded = stage_files(wanted, taken, "parquet", Path(scratch))
-            load_spark(session, schema, loaded, Path(scratch), started)
+            load_spark(session, schema, loaded, Path(scratch), started, intact)
     return {table.name: table.rows for table in loaded}
 
 
@@ -348,17 +352,21 @@ def spark_intact(session: "SparkSession", relation: str, columns: tuple[str, ...
     return tuple(name for name, _ in listed) == columns and ("Provider", "hive") in described
 
 
-def spark_manifest(session: "SparkSession", schema: str) -> Taken:
-    """Every file the Spark landing tables hold, by table and file name; as on Postgres, only
-    tables with the contract's columns count."""
-    manifest = f"`{schema}`.`{MANIFEST_TABLE}`"
-    if not session.catalog.tableExists(manifest):
-        return {}
-    intact = {
+def spark_intact_tables(session: "SparkSession", schema: str) -> set[str]:
+    """The contract tables whose Spark landing table is intact (spark_intact)."""
+    return {
         table.name
         for table in contract_tables()
         if spark_intact(session, f"`{schema}`.`{table.name}`", (*table.columns, FILE_COLUMN))
     }
+
+
+def spark_manifest(session: "SparkSession", schema: str, intact: set[str]) -> Taken:
+    """Every file the Spark landing tables hold, by table and file name; as on Postgres, only
+    the intact tables count."""
+    manifest = f"`{schema}`.`{MANIFEST_TABLE}`"
+    if not session.catalog.tableExists(manifest):
+        return {}
     rows = (
         session.table(manifest)
         .selectExpr(
@@ -379,8 +387,10 @@ def load_spark(
     tables: list[LoadedTable],
     scratch: Path,
     started: datetime,
+    intact_tables: set[str],
 ) -> None:
-    """Each table's new files added as the parquet file DuckDB staged (tables of strings).
+    """Each table's new files added as the parquet file DuckDB staged (tables of strings);
+    intact_tables are those spark_intact found as they are, the others are created anew.
 
     The landing tables are Hive parquet tables, so `load data` copies the staged file into the
     table's folder: no Spark job reads and writes the rows again (about 15 s of a 2.8M-row first
@@ -402,7 +412,7 @@ def load_spark(
     written = False
     for table in tables:
         relation = f"`{schema}`.`{table.name}`"
-        intact = spark_intact(session, relation, table.columns)
+        intact = table.name in intact_tables
         if intact and not table.files:
             continue
         written = True
