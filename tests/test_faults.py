@@ -233,8 +233,23 @@ def test_each_warehouse_keeps_its_own_dbt_log(reference: Reference) -> None:
     `FileNotFoundError` traceback in the log handler of the suite's concurrent-build test)."""
     db = reference.v1_copy("own_log")
     run_build(reference.landing[2], db)
-    log = dbt_target_dir(db) / "dbt.log"
-    assert "model.goalline.fct_conversions" in log.read_text()
+    log = (dbt_target_dir(db) / "dbt.log").read_text()
+    assert "OK created sql incremental model marts.fct_conversions" in log
+    # Statements stay out of it unless asked for (DBT_LOG_LEVEL_FILE=debug): writing them was
+    # about 9% of a daily run.
+    assert "[debug]" not in log
+
+
+def test_dbt_log_holds_the_statements_when_asked(
+    reference: Reference, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On-call debugging a slow or failing model sets DBT_LOG_LEVEL_FILE=debug and gets every
+    statement in the warehouse's dbt log."""
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
+    db = reference.v1_copy("debug_log")
+    run_build(reference.landing[2], db)
+    log = (dbt_target_dir(db) / "dbt.log").read_text()
+    assert "On model.goalline.fct_conversions:" in log
 
 
 def test_a_second_build_waits_for_the_first(reference: Reference) -> None:
