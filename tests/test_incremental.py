@@ -579,8 +579,8 @@ def ignored_by_fingerprint(column: str) -> Substitution:
     """The configuration fingerprint leaves out a column of the configuration tables."""
     return Substitution(
         "macros/person_batch.sql",
-        "landed.column_names | reject('equalto', 'landing_file')",
-        f"landed.column_names | reject('in', ['landing_file', '{column}'])",
+        "node.columns.keys() | reject('equalto', 'landing_file')",
+        f"node.columns.keys() | reject('in', ['landing_file', '{column}'])",
     )
 
 
