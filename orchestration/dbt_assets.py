@@ -29,7 +29,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
-from goalline.build import BUILD_COMMAND
+from goalline.build import BUILD_COMMAND, file_log_args
 from goalline.load import load_landing
 from goalline.targets import Target, warehouse_env
 from orchestration import settings
@@ -68,7 +68,7 @@ def processing_vars(start: datetime, end: datetime) -> dict[str, str]:
 
 
 def dbt_build_args(full_refresh: bool, dbt_vars: dict[str, str] | None) -> list[str]:
-    args = BUILD_COMMAND.split()
+    args = [*BUILD_COMMAND.split(), *file_log_args()]
     if full_refresh:
         args.append("--full-refresh")
     if dbt_vars:

@@ -227,10 +227,13 @@ def test_dagster_steps_wait_for_the_lock_a_cli_build_holds(
     assert db.is_file()
 
 
-def test_each_warehouse_keeps_its_own_dbt_log(reference: Reference) -> None:
+def test_each_warehouse_keeps_its_own_dbt_log(
+    reference: Reference, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """dbt's log of a build sits beside that warehouse's artifacts, not in the checkout's shared
     logs/dbt.log, which concurrent builds of other warehouses rotated under each other (a
     `FileNotFoundError` traceback in the log handler of the suite's concurrent-build test)."""
+    monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
     db = reference.v1_copy("own_log")
     run_build(reference.landing[2], db)
     log = (dbt_target_dir(db) / "dbt.log").read_text()

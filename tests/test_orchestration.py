@@ -416,9 +416,11 @@ def assert_summary_printed(stdout: str, db: Path) -> None:
 
 
 def test_a_partition_is_passed_to_dbt_as_a_half_open_utc_window(
-    orchestration_defs: dg.Definitions,
+    orchestration_defs: dg.Definitions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from orchestration.dbt_assets import daily_partitions, dbt_build_args, processing_vars
+
+    monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
 
     window = daily_partitions.time_window_for_partition_key("2026-01-06")
     dbt_vars = processing_vars(window.start, window.end)
@@ -426,7 +428,7 @@ def test_a_partition_is_passed_to_dbt_as_a_half_open_utc_window(
         "processing_start": "2026-01-06 00:00:00",
         "processing_end": "2026-01-07 00:00:00",
     }
-    build = ["build", "--exclude-resource-type", "unit_test"]
+    build = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info"]
     assert dbt_build_args(False, dbt_vars) == [*build, "--vars", json.dumps(dbt_vars)]
     assert dbt_build_args(True, None) == [*build, "--full-refresh"]
 
