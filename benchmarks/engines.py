@@ -6,12 +6,16 @@ The workspace is the one benchmarks/run.py simulates (reused when its folder alr
 Each engine builds it from scratch with `goalline build --target T` in a subprocess sampled for
 peak RSS (benchmarks.run.run_sampled): DuckDB into a fresh file; Spark in a local session into a
 fresh warehouse folder (the load of the landing tables included, as `goalline build` does it);
-Postgres only when PGHOST is set (the server the libpq variables name; load included).
+Postgres only when PGHOST is set (the server the libpq variables name; load included);
+`spark-server` is Spark through a Spark Connect server (`goalline spark-server start`) started
+on the fresh warehouse before the full build, so the full build pays its warm-up and the daily
+does not (the server's memory is not in the peak RSS: it is not the build's child).
 The full build takes every day but the last; the daily build then lands the last day's files
 and runs `goalline build` without `--full-refresh`, as a scheduler would (the landing manifest
 and `goalline load` take only the new files). `--daily-days 3` holds out and lands the last three
 days instead: a daily step with about 5% of the rows, the share of issue 24's busy day.
-Writes benchmarks/results/engines_<scale>.md (`--targets` picks the engines).
+Writes benchmarks/results/engines_<scale>.md (`--targets` picks the engines; `_spark_server` is
+added to the name when spark-server is one).
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from rich.table import Table
 
 from benchmarks.run import RESULTS, ROOT, Step, landed_rows, run_sampled, slowest_nodes
 from goalline.build import dbt_target_dir
-from goalline.targets import Target
+from goalline.spark_server import REMOTE_ENV, server_for_warehouse, start_server, stop_server
+from goalline.targets import SPARK_WAREHOUSE_ENV, Target
 
 DAY = re.compile(r"_d(\d{3})_")
 
@@ -65,6 +70,7 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/goalline-bench"))
     parser.add_argument(
         "--targets", nargs="+", default=["duckdb", "spark", "postgres"],
+        choices=["duckdb", "spark", "spark-server", "postgres"],
         help="engines to build on (duckdb is the baseline; postgres only when PGHOST is set)",
     )  # fmt: skip
     args = parser.parse_args()
@@ -72,7 +78,9 @@ def main() -> None:
     work = args.work_dir / f"scale_{args.scale:g}_days_{args.days}"
     landing = work / "landing"
     spark_home = work / "spark"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CONVERSIONS_SPARK_WAREHOUSE": str(spark_home)}
+    # The server reads the warehouse from this process's environment, the builds from env.
+    os.environ[SPARK_WAREHOUSE_ENV] = str(spark_home)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if not (work / "landing.done").exists():
         code = (
             "from pathlib import Path; from benchmarks.simulate import simulate; "
@@ -105,13 +113,26 @@ def main() -> None:
         days.mkdir()
         for file in sorted(set(landing.glob("*.parquet")) - set(last_files)):
             (days / file.name).symlink_to(file)
-        full = run_sampled(f"{target} full build", build_code(days, target, db, True), env)
-        full_slowest = slowest_models(db, target)
-        for file in last_files:
-            (days / file.name).symlink_to(file)
-        daily = run_sampled(f"{target} daily build", build_code(days, target, db, False), env)
+        engine, target_env = target, env
+        server = server_for_warehouse()
+        if target == "spark-server":
+            engine, target_env = "spark", {**env, REMOTE_ENV: server.remote}
+            start_server(server)
+        try:
+            full = run_sampled(
+                f"{target} full build", build_code(days, engine, db, True), target_env
+            )
+            full_slowest = slowest_models(db, engine)
+            for file in last_files:
+                (days / file.name).symlink_to(file)
+            daily = run_sampled(
+                f"{target} daily build", build_code(days, engine, db, False), target_env
+            )
+        finally:
+            if target == "spark-server":
+                stop_server(server)
         steps[target] = (full, daily)
-        slowest[target] = (full_slowest, slowest_models(db, target))
+        slowest[target] = (full_slowest, slowest_models(db, engine))
 
     load_after = os.getloadavg()
     baseline = steps["duckdb"][0].seconds
@@ -151,6 +172,7 @@ def main() -> None:
     Console().print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.daily_days == 1 else f"_daily_days_{args.daily_days}"
+    suffix += "_spark_server" if "spark-server" in targets else ""
     (RESULTS / f"engines_{args.scale:g}{suffix}.md").write_text("\n".join(lines) + "\n")
 
 

@@ -1,5 +1,6 @@
 """The `goalline` command line: build the warehouse from a landing folder, or from the demo data."""
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,14 @@ from goalline.landing import LandingError, validate_landing_dir
 from goalline.load import load_landing
 from goalline.paths import DEFAULT_DB_PATH, DEMO_LANDING_DIR
 from goalline.publish import DEFAULT_WAIT_SECONDS, WAIT_ENV, WarehouseBusy
+from goalline.spark_server import (
+    DEFAULT_PORT,
+    REMOTE_ENV,
+    SparkServerError,
+    server_for_warehouse,
+    start_server,
+    stop_server,
+)
 from goalline.summary import print_summary
 from goalline.targets import TARGET_ENV, Target
 
@@ -46,7 +55,8 @@ TargetOption = Annotated[
         "--target",
         envvar=TARGET_ENV,
         help="Engine: duckdb (the --db file), postgres (libpq's PG* variables) or spark "
-        "(a local session, warehouse under CONVERSIONS_SPARK_WAREHOUSE).",
+        "(a local session, warehouse under CONVERSIONS_SPARK_WAREHOUSE; with SPARK_REMOTE, that "
+        "Spark Connect server: `goalline spark-server start`).",
     ),
 ]
 WaitOption = Annotated[
@@ -58,6 +68,11 @@ WaitOption = Annotated[
         "before giving up with an error.",
     ),
 ]
+
+
+class ServerAction(StrEnum):
+    START = "start"
+    STOP = "stop"
 
 
 def _fail(message: str) -> None:
@@ -245,6 +260,30 @@ def status(
         verdict = f"[bold red]late ({table.status})[/]" if table.late else "[green]on time[/]"
         console.print(f"{table.table:<22} newest {newest:<26} {verdict}")
     raise typer.Exit(code=1 if any(table.late for table in tables) else 0)
+
+
+@app.command("spark-server")
+def spark_server(
+    action: Annotated[ServerAction, typer.Argument(help="start or stop")],
+    port: Annotated[int, typer.Option(help="Port of the server on 127.0.0.1.")] = DEFAULT_PORT,
+) -> None:
+    """Start (or stop) a Spark Connect server on the Spark warehouse, for --target spark.
+
+    With SPARK_REMOTE set to the address `start` prints, builds, loads, checks and exports are
+    its clients: the JVM stays warm between builds, and several commands (a build and a check,
+    on-call's reruns) can use the warehouse at once, which the local session's metastore does not
+    allow. Warehouse: CONVERSIONS_SPARK_WAREHOUSE; the server's log is under it.
+    """
+    server = server_for_warehouse(port)
+    try:
+        if action is ServerAction.STOP:
+            stopped = stop_server(server)
+            console.print("Spark server stopped" if stopped else "no Spark server was running")
+            return
+        start_server(server)
+    except SparkServerError as error:
+        _fail(str(error))
+    console.print(f"Spark server running; use it with: export {REMOTE_ENV}={server.remote}")
 
 
 @app.command()

@@ -6,6 +6,7 @@ A DuckDB build writes a private copy of the file and publishes it when dbt succe
 """
 
 import os
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -147,6 +148,10 @@ def run_build(
 def _invoke(
     landing_dir: Path | None, db_path: Path, target: Target, extra: list[str], show_progress: bool
 ) -> dbtRunnerResult:
+    if target is Target.SPARK and os.environ.get("SPARK_REMOTE"):
+        # The Spark Connect server has the profile's settings (goalline/spark_server.py); dbt-spark
+        # sets them again on its session, and the static ones only warn that they cannot change.
+        warnings.filterwarnings("ignore", message=r"Failed to set spark\.", category=UserWarning)
     with warehouse_env(landing_dir, db_path, target):
         if target is not Target.DUCKDB and landing_dir is not None:
             load_landing(landing_dir, target)

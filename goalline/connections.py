@@ -3,7 +3,8 @@ and an in-memory DuckDB copy of some relations so DuckDB SQL (checks, summary, e
 
 Postgres is reached through libpq's variables only (PGHOST, PGPORT, PGUSER, PGPASSWORD,
 PGDATABASE); nothing here logs or stores them. Spark is the dbt profile's session: same warehouse,
-metastore and settings, so in the process that ran dbt `getOrCreate` returns dbt's own session.
+metastore and settings, so in the process that ran dbt `getOrCreate` returns dbt's own session
+(with SPARK_REMOTE, a Spark Connect server's: goalline/spark_server.py).
 """
 
 import os
@@ -92,9 +93,12 @@ def spark_parameters() -> dict[str, str]:
 
 
 def spark_session() -> "SparkSession":
-    """The session dbt-spark's `session` method opens: Hive support and the profile's settings."""
+    """The session dbt-spark's `session` method opens: Hive support and the profile's settings;
+    with SPARK_REMOTE, a client of that Spark Connect server, whose settings are its own."""
     from pyspark.sql import SparkSession
 
+    if os.environ.get("SPARK_REMOTE"):
+        return SparkSession.builder.getOrCreate()
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in spark_parameters().items():
         builder = builder.config(key, value)

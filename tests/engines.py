@@ -1,4 +1,5 @@
-"""Throwaway engines for the tests: a private Postgres server, a Spark warehouse folder.
+"""Throwaway engines for the tests: a private Postgres server, a Spark warehouse folder, and rows
+as every engine should agree on them.
 
 The Postgres server is Debian's (`initdb`/`pg_ctl` on PATH or under /usr/lib/postgresql/*/bin),
 initialised in a temp folder with trust authentication, listening on 127.0.0.1 at a free port,
@@ -6,14 +7,18 @@ its socket in the same folder, fsync off. initdb refuses to run as root, so as r
 runs as the `postgres` OS user, in a folder that user owns.
 """
 
+import json
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 POSTGRES_USER = "postgres"
 
@@ -131,3 +136,23 @@ def create_database(name: str) -> None:
             cursor.execute(f'create database "{name}"')
     finally:
         connection.close()
+
+
+def canonical(value: Any) -> Any:
+    """A value as every engine should agree on it: numbers as rounded floats (bigint or double,
+    numeric or decimal alike), JSON text with sorted keys and no spacing differences."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float | Decimal):
+        return round(float(value), 9)
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.dumps(json.loads(value), sort_keys=True)
+        except ValueError:
+            return value
+    return value
+
+
+def multiset(rows: list[dict[str, Any]]) -> Counter[tuple[tuple[str, Any], ...]]:
+    """Rows as a multiset of normalised (column, value) tuples."""
+    return Counter(tuple(sorted((k, canonical(v)) for k, v in row.items())) for row in rows)

@@ -13,7 +13,6 @@ import csv
 import json
 import os
 from collections import Counter
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +29,12 @@ from goalline.paths import DEMO_LANDING_DIR
 from goalline.summary import print_summary
 from goalline.targets import Target, source_schema, warehouse_env
 
-from engines import create_database
+from engines import create_database, multiset
 from reference.batch import generate
 from reference.compare import differences, read_dbt, read_reference
 from reference.strategies import materialize
 from scenarios import ALL_SCENARIOS
-from scenarios.warehouse import RELATIONS, Row, build_and_read, merged_landing
+from scenarios.warehouse import RELATIONS, build_and_read, merged_landing
 
 EXAMPLES = int(os.environ.get("GOALLINE_DIFF_EXAMPLES", "500"))
 ENGINES = [Target.POSTGRES, Target.SPARK]
@@ -80,25 +79,6 @@ def engine_build(
     request.getfixturevalue(ENGINE_FIXTURES[target])
     db_path = tmp_path_factory.mktemp(target.value) / "w.duckdb"
     return Built(target, db_path, combined_landing)
-
-
-def canonical(value: Any) -> Any:
-    """A value as every engine should agree on it: numbers as rounded floats (bigint or double,
-    numeric or decimal alike), JSON text with sorted keys and no spacing differences."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | float | Decimal):
-        return round(float(value), 9)
-    if isinstance(value, str) and value[:1] in ("{", "["):
-        try:
-            return json.dumps(json.loads(value), sort_keys=True)
-        except ValueError:
-            return value
-    return value
-
-
-def multiset(rows: list[Row]) -> Counter[tuple[tuple[str, Any], ...]]:
-    return Counter(tuple(sorted((k, canonical(v)) for k, v in row.items())) for row in rows)
 
 
 def test_build_passes_every_dbt_test(duckdb_build: Built, engine_build: Built) -> None:
