@@ -20,14 +20,13 @@ from goalline.paths import DEFAULT_DB_PATH, DEMO_LANDING_DIR
 from goalline.publish import DEFAULT_WAIT_SECONDS, WAIT_ENV, WarehouseBusy
 from goalline.spark_server import (
     DEFAULT_PORT,
-    REMOTE_ENV,
     SparkServerError,
     server_for_warehouse,
     start_server,
     stop_server,
 )
 from goalline.summary import print_summary
-from goalline.targets import TARGET_ENV, Target
+from goalline.targets import SPARK_REMOTE_ENV, TARGET_ENV, Target
 
 app = typer.Typer(
     help="Conversion warehouse for lifecycle messaging: Customer.io exports in, "
@@ -283,7 +282,7 @@ def spark_server(
         start_server(server)
     except SparkServerError as error:
         _fail(str(error))
-    console.print(f"Spark server running; use it with: export {REMOTE_ENV}={server.remote}")
+    console.print(f"Spark server running; use it with: export {SPARK_REMOTE_ENV}={server.remote}")
 
 
 @app.command()

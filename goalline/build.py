@@ -19,7 +19,7 @@ from goalline.landing import contract_tables, unreadable_file
 from goalline.load import load_landing
 from goalline.paths import DEFAULT_DB_PATH, PROFILES_DIR, PROJECT_DIR
 from goalline.publish import writing
-from goalline.targets import Target, warehouse_env
+from goalline.targets import SPARK_REMOTE_ENV, Target, warehouse_env
 
 # dbt's unit tests check the models' SQL on fixed inputs, so they belong where SQL changes
 # (development, CI: tests/test_engines.py runs them on every engine), not in every build of the same
@@ -148,7 +148,7 @@ def run_build(
 def _invoke(
     landing_dir: Path | None, db_path: Path, target: Target, extra: list[str], show_progress: bool
 ) -> dbtRunnerResult:
-    if target is Target.SPARK and os.environ.get("SPARK_REMOTE"):
+    if target is Target.SPARK and os.environ.get(SPARK_REMOTE_ENV):
         # The Spark Connect server has the profile's settings (goalline/spark_server.py); dbt-spark
         # sets them again on its session, and the static ones only warn that they cannot change.
         warnings.filterwarnings("ignore", message=r"Failed to set spark\.", category=UserWarning)

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import yaml
 
 from goalline.paths import PROFILES_DIR
-from goalline.targets import Target
+from goalline.targets import SPARK_REMOTE_ENV, Target
 
 if TYPE_CHECKING:
     from psycopg2.extensions import connection as PgConnection
@@ -97,7 +97,7 @@ def spark_session() -> "SparkSession":
     with SPARK_REMOTE, a client of that Spark Connect server, whose settings are its own."""
     from pyspark.sql import SparkSession
 
-    if os.environ.get("SPARK_REMOTE"):
+    if os.environ.get(SPARK_REMOTE_ENV):
         return SparkSession.builder.getOrCreate()
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in spark_parameters().items():

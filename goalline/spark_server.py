@@ -20,7 +20,6 @@ from pathlib import Path
 from goalline.connections import spark_parameters
 from goalline.targets import spark_warehouse
 
-REMOTE_ENV = "SPARK_REMOTE"
 DEFAULT_PORT = 15002
 # A cold JVM, the Hive client and the metastore's first access: about 10 s on 2 cores.
 START_TIMEOUT_SECONDS = 120.0

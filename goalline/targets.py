@@ -27,6 +27,8 @@ LANDING_SOURCE_ENV = "CONVERSIONS_LANDING_SOURCE"
 DB_ENV = "CONVERSIONS_DUCKDB_PATH"
 SOURCE_SCHEMA_ENV = "CONVERSIONS_SOURCE_SCHEMA"
 SPARK_WAREHOUSE_ENV = "CONVERSIONS_SPARK_WAREHOUSE"
+# A Spark Connect server's address (`sc://host:port`): Spark through it, not a local session.
+SPARK_REMOTE_ENV = "SPARK_REMOTE"
 DEFAULT_SOURCE_SCHEMA = "landing"
 # The profile's default, resolved against the project: dbt reads it relative to its cwd.
 DEFAULT_SPARK_WAREHOUSE = PROJECT_DIR / "target" / "spark"

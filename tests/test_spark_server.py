@@ -19,8 +19,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from goalline.paths import DEMO_LANDING_DIR
-from goalline.spark_server import REMOTE_ENV, SparkServer, listening
-from goalline.targets import SPARK_WAREHOUSE_ENV
+from goalline.spark_server import SparkServer, listening
+from goalline.targets import SPARK_REMOTE_ENV, SPARK_WAREHOUSE_ENV
 
 from engines import EngineUnavailable, ensure_java, free_port, multiset
 
@@ -48,9 +48,9 @@ class Server:
     def __init__(self, folder: Path, port: int) -> None:
         self.folder = folder
         self.port = port
-        self.env = {key: value for key, value in os.environ.items() if key != REMOTE_ENV}
+        self.env = {key: value for key, value in os.environ.items() if key != SPARK_REMOTE_ENV}
         self.env[SPARK_WAREHOUSE_ENV] = str(folder)
-        self.client_env = {**self.env, REMOTE_ENV: f"sc://127.0.0.1:{port}"}
+        self.client_env = {**self.env, SPARK_REMOTE_ENV: f"sc://127.0.0.1:{port}"}
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = Server(tmp_path_factory.mktemp("spark_server"), free_port())
     started = goalline(["spark-server", "start", "--port", str(running.port)], running.env)
     assert started.returncode == 0, started.stdout + started.stderr
-    assert f"{REMOTE_ENV}=sc://127.0.0.1:{running.port}" in started.stdout
+    assert f"{SPARK_REMOTE_ENV}=sc://127.0.0.1:{running.port}" in started.stdout
     try:
         yield running
     finally:
