@@ -282,7 +282,11 @@ def spark_server(
         start_server(server)
     except SparkServerError as error:
         _fail(str(error))
-    console.print(f"Spark server running; use it with: export {SPARK_REMOTE_ENV}={server.remote}")
+    # One line, never wrapped: it is meant to be copied.
+    console.print(
+        f"Spark server running; use it with: export {SPARK_REMOTE_ENV}={server.remote}",
+        soft_wrap=True,
+    )
 
 
 @app.command()
