@@ -135,13 +135,17 @@ def stop_server(server: SparkServer, timeout: float = STOP_TIMEOUT_SECONDS) -> b
 
 
 def _server_pid(server: SparkServer) -> int | None:
-    """The pid of this folder's running server, from the pid file spark-daemon.sh writes."""
+    """The pid of this folder's running server, from the pid file spark-daemon.sh writes; none
+    when that process is gone, or the pid now belongs to another program (a stale file)."""
     pid_files = sorted(server.folder.glob("spark-*SparkConnectServer*.pid"))
     if not pid_files:
         return None
     try:
         pid = int(pid_files[-1].read_text().strip())
     except ValueError:
+        return None
+    command = _proc_text(pid, "cmdline")
+    if command is not None and "SparkConnectServer" not in command:
         return None
     return pid if _alive(pid) else None
 
@@ -151,4 +155,14 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except OSError:
         return False
-    return True
+    # An exited server that no init has reaped yet (a container without one) is a zombie: gone.
+    stat = _proc_text(pid, "stat")
+    return stat is None or stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def _proc_text(pid: int, name: str) -> str | None:
+    """/proc/<pid>/<name> on Linux; None where there is no /proc or the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/{name}").read_bytes().decode(errors="replace")
+    except OSError:
+        return None

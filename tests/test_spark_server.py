@@ -152,3 +152,16 @@ def test_stop_stops_the_server(tmp_path: Path) -> None:
     stopped = goalline(["spark-server", "stop", "--port", str(own.port)], own.env)
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
     assert not listening(SparkServer(own.folder, own.port))
+
+
+def test_stop_leaves_alone_a_stale_pid_file(tmp_path: Path) -> None:
+    """A pid file left by a server long gone, its pid now another program's (here this test's
+    own process): nothing is stopped, and stop says no server was running."""
+    own = Server(tmp_path / "warehouse", free_port())
+    folder = own.folder / "connect_server"
+    folder.mkdir(parents=True)
+    pid_file = folder / "spark-root-org.apache.spark.sql.connect.service.SparkConnectServer-1.pid"
+    pid_file.write_text(str(os.getpid()))
+    stopped = goalline(["spark-server", "stop", "--port", str(own.port)], own.env)
+    assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    assert "no Spark server was running" in stopped.stdout
