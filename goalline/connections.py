@@ -8,7 +8,7 @@ metastore and settings, so in the process that ran dbt `getOrCreate` returns dbt
 """
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,10 +79,11 @@ def target_errors(target: Target) -> tuple[type[Exception], ...]:
     return (duckdb.Error,)
 
 
-def spark_parameters() -> dict[str, str]:
-    """The Spark settings of the dbt profile's `spark` output, rendered with this environment."""
+def spark_parameters(variables: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The Spark settings of the dbt profile's `spark` output, rendered with these environment
+    variables (this process's by default)."""
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
-    environment.globals["env_var"] = lambda name, default=None: os.environ.get(name, default)
+    environment.globals["env_var"] = lambda name, default=None: variables.get(name, default)
     environment.filters["as_number"] = lambda value: value
     rendered = environment.from_string((PROFILES_DIR / "profiles.yml").read_text()).render()
     output = yaml.safe_load(rendered)["goalline"]["outputs"]["spark"]

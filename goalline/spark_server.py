@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from goalline.connections import spark_parameters
-from goalline.targets import spark_warehouse
+from goalline.targets import SPARK_WAREHOUSE_ENV, spark_warehouse
 
 DEFAULT_PORT = 15002
 # A cold JVM, the Hive client and the metastore's first access: about 10 s on 2 cores.
@@ -33,10 +33,15 @@ class SparkServerError(Exception):
 
 @dataclass(frozen=True)
 class SparkServer:
-    """Where a server of this warehouse keeps its pid and log, and the port it listens on."""
+    """The server of a warehouse folder (absolute): its pid and log in `connect_server/` there,
+    and the port it listens on."""
 
-    folder: Path
+    warehouse: Path
     port: int = DEFAULT_PORT
+
+    @property
+    def folder(self) -> Path:
+        return self.warehouse / "connect_server"
 
     @property
     def remote(self) -> str:
@@ -51,7 +56,7 @@ class SparkServer:
 
 def server_for_warehouse(port: int = DEFAULT_PORT) -> SparkServer:
     """The server of the warehouse CONVERSIONS_SPARK_WAREHOUSE names (the profile's default)."""
-    return SparkServer(spark_warehouse() / "connect_server", port)
+    return SparkServer(spark_warehouse(), port)
 
 
 def _spark_home() -> Path:
@@ -69,14 +74,17 @@ def _environment(server: SparkServer) -> dict[str, str]:
     }
 
 
-def server_conf() -> list[str]:
-    """The profile's Spark settings as the server's `--conf` arguments.
+def server_conf(server: SparkServer) -> list[str]:
+    """The profile's Spark settings for the server's warehouse as its `--conf` arguments.
 
-    Settings outside `spark.*` (the Derby metastore's `javax.jdo.*`) are Hadoop settings to a
-    server: spark-submit ignores them unless they carry the `spark.hadoop.` prefix.
+    The profile's default warehouse is relative (dbt reads it from its working folder); the server
+    runs in its own folder, so the warehouse is passed absolute. Settings outside `spark.*` (the
+    Derby metastore's `javax.jdo.*`) are Hadoop settings to a server: spark-submit ignores them
+    unless they carry the `spark.hadoop.` prefix.
     """
+    variables = {**os.environ, SPARK_WAREHOUSE_ENV: str(server.warehouse)}
     arguments = ["--conf", "spark.sql.catalogImplementation=hive"]
-    for key, value in spark_parameters().items():
+    for key, value in spark_parameters(variables).items():
         name = key if key.startswith("spark.") else f"spark.hadoop.{key}"
         arguments += ["--conf", f"{name}={value}"]
     return arguments
@@ -95,7 +103,7 @@ def start_server(server: SparkServer, timeout: float = START_TIMEOUT_SECONDS) ->
     server.folder.mkdir(parents=True, exist_ok=True)
     script = _spark_home() / "sbin" / "start-connect-server.sh"
     port = f"spark.connect.grpc.binding.port={server.port}"
-    arguments = [str(script), *server_conf(), "--conf", port]
+    arguments = [str(script), *server_conf(server), "--conf", port]
     # Its working folder takes what Spark and Derby write beside it (derby.log).
     completed = subprocess.run(
         arguments,

@@ -36,9 +36,17 @@ MARTS = [
 ]
 
 
-def goalline(arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def goalline(
+    arguments: list[str], env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [GOALLINE, *arguments], env=env, capture_output=True, text=True, timeout=900, check=False
+        [GOALLINE, *arguments],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
 
 
@@ -144,14 +152,22 @@ def test_start_refuses_a_port_in_use(server: Server) -> None:
 
 
 def test_stop_stops_the_server(tmp_path: Path) -> None:
-    """Its own server, so the module's keeps serving the other tests."""
-    own = Server(tmp_path / "warehouse", free_port())
-    started = goalline(["spark-server", "start", "--port", str(own.port)], own.env)
+    """Its own server, so the module's keeps serving the other tests. Started from another folder
+    with the warehouse relative to it, as the profile's default `target/spark` is: the server runs
+    in its own folder, so it must be given the warehouse's absolute path."""
+    own = SparkServer(tmp_path / "warehouse", free_port())
+    env = {key: value for key, value in os.environ.items() if key != SPARK_REMOTE_ENV}
+    env[SPARK_WAREHOUSE_ENV] = "warehouse"
+    started = goalline(["spark-server", "start", "--port", str(own.port)], env, cwd=tmp_path)
     assert started.returncode == 0, started.stdout + started.stderr
-    assert listening(SparkServer(own.folder, own.port))
-    stopped = goalline(["spark-server", "stop", "--port", str(own.port)], own.env)
+    assert listening(own)
+    # spark-daemon.sh writes the server's command line at the top of its log.
+    command = own.log.read_text() if own.log else ""
+    assert f"spark.sql.warehouse.dir={own.warehouse / 'warehouse'}" in command
+    assert f"databaseName={own.warehouse / 'metastore_db'}" in command
+    stopped = goalline(["spark-server", "stop", "--port", str(own.port)], env, cwd=tmp_path)
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
-    assert not listening(SparkServer(own.folder, own.port))
+    assert not listening(own)
 
 
 def test_stop_leaves_alone_a_stale_pid_file(tmp_path: Path) -> None:
