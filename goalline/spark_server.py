@@ -102,8 +102,10 @@ def start_server(server: SparkServer, timeout: float = START_TIMEOUT_SECONDS) ->
         raise SparkServerError(f"port {server.port} is in use: a server is running already?")
     server.folder.mkdir(parents=True, exist_ok=True)
     script = _spark_home() / "sbin" / "start-connect-server.sh"
-    port = f"spark.connect.grpc.binding.port={server.port}"
-    arguments = [str(script), *server_conf(server), "--conf", port]
+    # This machine only: the server has no authentication, and clients name 127.0.0.1.
+    address = ["--conf", "spark.connect.grpc.binding.address=127.0.0.1"]
+    port = ["--conf", f"spark.connect.grpc.binding.port={server.port}"]
+    arguments = [str(script), *server_conf(server), *address, *port]
     # Its working folder takes what Spark and Derby write beside it (derby.log).
     completed = subprocess.run(
         arguments,

@@ -165,6 +165,8 @@ def test_stop_stops_the_server(tmp_path: Path) -> None:
     command = own.log.read_text() if own.log else ""
     assert f"spark.sql.warehouse.dir={own.warehouse / 'warehouse'}" in command
     assert f"databaseName={own.warehouse / 'metastore_db'}" in command
+    # No authentication on the server: it listens on this machine only.
+    assert "spark.connect.grpc.binding.address=127.0.0.1" in command
     stopped = goalline(["spark-server", "stop", "--port", str(own.port)], env, cwd=tmp_path)
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
     assert not listening(own)
