@@ -26,6 +26,8 @@ import os
 import platform
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -58,6 +60,21 @@ def slowest_models(db: Path, target: str, count: int = 3) -> str:
     return ", ".join(
         f"{name} {seconds:.1f}" for name, seconds in slowest_nodes(results, count, "model.")
     )
+
+
+@contextmanager
+def engine_of(target: str, env: dict[str, str]) -> Iterator[tuple[str, dict[str, str]]]:
+    """The `--target` and environment of a benchmark target's builds; for spark-server, a server
+    on the warehouse, running while they do."""
+    if target != "spark-server":
+        yield target, env
+        return
+    server = server_for_warehouse()
+    start_server(server)
+    try:
+        yield "spark", {**env, SPARK_REMOTE_ENV: server.remote}
+    finally:
+        stop_server(server)
 
 
 def warm_up(days: Path, db: Path, env: dict[str, str]) -> Step:
@@ -129,12 +146,7 @@ def main() -> None:
         days.mkdir()
         for file in sorted(set(landing.glob("*.parquet")) - set(last_files)):
             (days / file.name).symlink_to(file)
-        engine, target_env = target, env
-        server = server_for_warehouse()
-        if target == "spark-server":
-            engine, target_env = "spark", {**env, SPARK_REMOTE_ENV: server.remote}
-            start_server(server)
-        try:
+        with engine_of(target, env) as (engine, target_env):
             if target == "spark-server":
                 cold[target] = warm_up(days, db, target_env)
             full = run_sampled(
@@ -146,9 +158,6 @@ def main() -> None:
             daily = run_sampled(
                 f"{target} daily build", build_code(days, engine, db, False), target_env
             )
-        finally:
-            if target == "spark-server":
-                stop_server(server)
         steps[target] = (full, daily)
         slowest[target] = (full_slowest, slowest_models(db, engine))
 

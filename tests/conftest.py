@@ -62,11 +62,16 @@ def postgres_env() -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def spark_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def java() -> None:
+    """A JVM for Spark (a local session or a server), installed when missing."""
     try:
         ensure_java()
     except EngineUnavailable as error:
         pytest.fail(str(error))
+
+
+@pytest.fixture(scope="session")
+def spark_warehouse(java: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("spark")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(SPARK_WAREHOUSE_ENV, str(folder))

@@ -22,7 +22,7 @@ from goalline.paths import DEMO_LANDING_DIR
 from goalline.spark_server import SparkServer, listening
 from goalline.targets import SPARK_REMOTE_ENV, SPARK_WAREHOUSE_ENV
 
-from engines import EngineUnavailable, ensure_java, free_port, multiset
+from engines import free_port, multiset
 
 GOALLINE = str(Path(sys.executable).parent / "goalline")
 # Marts of every kind: per journey, per delivery, per campaign-day (an aggregate), experiments.
@@ -50,31 +50,29 @@ def goalline(
     )
 
 
-class Server:
-    """A running server on a fresh warehouse: the environment of its clients, and its port."""
+def cli_env(warehouse: Path | str) -> dict[str, str]:
+    """This process's environment for the CLI on that warehouse, without SPARK_REMOTE."""
+    env = {key: value for key, value in os.environ.items() if key != SPARK_REMOTE_ENV}
+    env[SPARK_WAREHOUSE_ENV] = str(warehouse)
+    return env
 
-    def __init__(self, folder: Path, port: int) -> None:
-        self.folder = folder
-        self.port = port
-        self.env = {key: value for key, value in os.environ.items() if key != SPARK_REMOTE_ENV}
-        self.env[SPARK_WAREHOUSE_ENV] = str(folder)
-        self.client_env = {**self.env, SPARK_REMOTE_ENV: f"sc://127.0.0.1:{port}"}
+
+def client_env(server: SparkServer) -> dict[str, str]:
+    """The environment of a client of the server."""
+    return {**cli_env(server.warehouse), SPARK_REMOTE_ENV: server.remote}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    try:
-        ensure_java()
-    except EngineUnavailable as error:
-        pytest.fail(str(error))
-    running = Server(tmp_path_factory.mktemp("spark_server"), free_port())
-    started = goalline(["spark-server", "start", "--port", str(running.port)], running.env)
+def server(java: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkServer]:
+    running = SparkServer(tmp_path_factory.mktemp("spark_server"), free_port())
+    env = cli_env(running.warehouse)
+    started = goalline(["spark-server", "start", "--port", str(running.port)], env)
     assert started.returncode == 0, started.stdout + started.stderr
     assert f"{SPARK_REMOTE_ENV}=sc://127.0.0.1:{running.port}" in started.stdout
     try:
         yield running
     finally:
-        goalline(["spark-server", "stop", "--port", str(running.port)], running.env)
+        goalline(["spark-server", "stop", "--port", str(running.port)], env)
 
 
 @pytest.fixture(scope="module")
@@ -88,11 +86,11 @@ def duckdb_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def spark_demo(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def spark_demo(server: SparkServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo built on Spark through the server; the --db path names its dbt artifacts."""
     db = tmp_path_factory.mktemp("spark") / "demo.duckdb"
     arguments = ["build", "--target", "spark", "--landing", str(DEMO_LANDING_DIR), "--db", str(db)]
-    built = goalline(arguments, server.client_env)
+    built = goalline(arguments, client_env(server))
     assert built.returncode == 0, built.stdout + built.stderr
     # The server holds the profile's settings; dbt-spark setting them again is not news to a user.
     assert "Failed to set spark" not in built.stderr
@@ -100,7 +98,7 @@ def spark_demo(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 def test_build_through_the_server_equals_duckdb(
-    server: Server, spark_demo: Path, duckdb_demo: Path, tmp_path: Path
+    server: SparkServer, spark_demo: Path, duckdb_demo: Path, tmp_path: Path
 ) -> None:
     """Each mart, exported from Spark by clients running at the same time (on the local
     session's metastore all but one would fail), is DuckDB's."""
@@ -116,7 +114,7 @@ def test_build_through_the_server_equals_duckdb(
                 "--out",
                 f"{tmp_path / mart}.parquet",
             ],
-            env=server.client_env,
+            env=client_env(server),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -137,16 +135,18 @@ def test_build_through_the_server_equals_duckdb(
 
 
 def test_server_writes_the_warehouse_a_local_session_reads(
-    server: Server, spark_demo: Path
+    server: SparkServer, spark_demo: Path
 ) -> None:
     """The server's metastore and tables are the warehouse folder's, where a local session (no
     SPARK_REMOTE) and a later server find them."""
-    assert (server.folder / "metastore_db").is_dir()
-    assert (server.folder / "warehouse" / "marts.db" / "fct_conversions").is_dir()
+    assert (server.warehouse / "metastore_db").is_dir()
+    assert (server.warehouse / "warehouse" / "marts.db" / "fct_conversions").is_dir()
 
 
-def test_start_refuses_a_port_in_use(server: Server) -> None:
-    again = goalline(["spark-server", "start", "--port", str(server.port)], server.env)
+def test_start_refuses_a_port_in_use(server: SparkServer) -> None:
+    again = goalline(
+        ["spark-server", "start", "--port", str(server.port)], cli_env(server.warehouse)
+    )
     assert again.returncode == 1
     assert f"port {server.port} is in use" in again.stderr
 
@@ -156,8 +156,7 @@ def test_stop_stops_the_server(tmp_path: Path) -> None:
     with the warehouse relative to it, as the profile's default `target/spark` is: the server runs
     in its own folder, so it must be given the warehouse's absolute path."""
     own = SparkServer(tmp_path / "warehouse", free_port())
-    env = {key: value for key, value in os.environ.items() if key != SPARK_REMOTE_ENV}
-    env[SPARK_WAREHOUSE_ENV] = "warehouse"
+    env = cli_env("warehouse")
     started = goalline(["spark-server", "start", "--port", str(own.port)], env, cwd=tmp_path)
     assert started.returncode == 0, started.stdout + started.stderr
     assert listening(own)
@@ -175,11 +174,12 @@ def test_stop_stops_the_server(tmp_path: Path) -> None:
 def test_stop_leaves_alone_a_stale_pid_file(tmp_path: Path) -> None:
     """A pid file left by a server long gone, its pid now another program's (here this test's
     own process): nothing is stopped, and stop says no server was running."""
-    own = Server(tmp_path / "warehouse", free_port())
-    folder = own.folder / "connect_server"
-    folder.mkdir(parents=True)
-    pid_file = folder / "spark-root-org.apache.spark.sql.connect.service.SparkConnectServer-1.pid"
+    own = SparkServer(tmp_path / "warehouse", free_port())
+    own.folder.mkdir(parents=True)
+    pid_file = (
+        own.folder / "spark-root-org.apache.spark.sql.connect.service.SparkConnectServer-1.pid"
+    )
     pid_file.write_text(str(os.getpid()))
-    stopped = goalline(["spark-server", "stop", "--port", str(own.port)], own.env)
+    stopped = goalline(["spark-server", "stop", "--port", str(own.port)], cli_env(own.warehouse))
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
     assert "no Spark server was running" in stopped.stdout
