@@ -1,6 +1,6 @@
-{#- Incremental by the landing files taken in (the landing manifest, macros/incremental.sql); Spark rebuilds in full. -#}
+{#- Incremental by the landing files taken in (the landing manifest, macros/incremental.sql; on Spark macros/spark_batch.sql). -#}
 {{ config(
-    materialized=incremental_materialization(),
+    materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
     indexes=batch_key_indexes('events'),
