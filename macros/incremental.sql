@@ -354,10 +354,17 @@
     {%- endif %}
     {%- if is_incremental() and table_name == 'metrics' %}
     {#- A metric quarantined as an orphan is judged again once its delivery is staged, from
-        whichever file and whenever that lands. #}
+        whichever file and whenever that lands; a staged one, once its delivery is gone (a
+        deliveries file changed in place or removed). #}
     union
     select {{ group_key(spec.key_columns) }} from {{ this }}
     where not has_delivery and delivery_id in (select delivery_id from {{ ref('stg_cio__deliveries') }})
+    union
+    select {{ group_key(spec.key_columns) }} from {{ this }} as metrics
+    where has_delivery and not exists (
+        select 1 from {{ ref('stg_cio__deliveries') }} as deliveries
+        where deliveries.delivery_id = metrics.delivery_id
+    )
     {%- endif %}
     {%- endset -%}
     {%- do run_query('drop table if exists ' ~ landing_batch_relation()) -%}

@@ -188,6 +188,20 @@ def test_a_changed_file_replaces_its_rows(workspace: Workspace, late: Built) -> 
     equals_full_build(workspace, changed.landing, changed.db, "changed")
 
 
+def test_a_deliveries_file_changed_in_place_judges_their_metrics_again(
+    workspace: Workspace, late: Built
+) -> None:
+    """Deliveries dropped from a file rewritten in place leave their metrics orphans, as in a
+    full build of the same files, though no metrics file changed."""
+    changed = continued(late, workspace, "changed_deliveries")
+    [file] = sorted(changed.landing.glob("deliveries_d001_*.parquet"))[:1]
+    rewritten = file.with_suffix(".tmp")
+    copy_rows(file, rewritten, "hash(delivery_id) % 2 = 0")
+    rewritten.replace(file)
+    build(changed.landing, changed.db)
+    equals_full_build(workspace, changed.landing, changed.db, "changed_deliveries")
+
+
 def test_tables_landing_in_any_order_equal_a_full_build(workspace: Workspace) -> None:
     """The first half of the period lands whole; of the second, segment changes, attributes and
     people land and are built first, then the other tables in two seeded random groups."""
