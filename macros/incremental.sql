@@ -17,9 +17,8 @@
 -#}
 
 {% macro processing_batch_active() -%}
-  {#- --full-refresh always rebuilds everything, whatever the vars say; so does a model that is a
-      plain table (per-person models on Spark, see incremental_materialization). Spark's base
-      models batch by macros/spark_batch.sql instead. -#}
+  {#- --full-refresh always rebuilds everything, whatever the vars say; so does an engine whose
+      base models are plain tables (Spark, see incremental_materialization). -#}
   {{ return(not flags.FULL_REFRESH and config.get('materialized') == 'incremental'
             and (var('processing_start', none) is not none
             or var('processing_end', none) is not none or is_incremental())) }}
@@ -324,9 +323,7 @@
   model's table already holds rows of those keys from (their other rows).
 -#}
 {% macro create_landing_batch(table_name) -%}
-  {%- if target.type == 'spark' -%}
-    {{ spark_create_landing_batch(table_name) }}
-  {%- elif processing_batch_active() -%}
+  {%- if processing_batch_active() -%}
     {%- set spec = landing_batch_spec(table_name) -%}
     {%- set has_files = landing_has_files(table_name) -%}
     {%- set files = diff_landing_files(table_name) -%}
@@ -407,9 +404,7 @@
 -#}
 {% macro drop_landing_batch() -%}
   {%- set scratch = landing_batch_relation() -%}
-  {%- if target.type == 'spark' -%}
-    {{ spark_drop_landing_batch() }}
-  {%- elif execute and config.get('materialized') == 'incremental' -%}
+  {%- if execute and config.get('materialized') == 'incremental' -%}
     {%- set table_name = this.identifier.split('__')[1] -%}
     {%- if existing_tables([scratch.identifier]) -%}
       {%- set batch = batch_changes_sql(table_name, [landing_batch_match(landing_batch_spec(table_name).key_columns)]) -%}
@@ -439,9 +434,7 @@
 
 {#- A base model's input: every landed row, or on a batch run the batch's rows (the pre-hook's table). -#}
 {% macro landing_batch_rows(landed) -%}
-  {%- if target.type == 'spark' -%}
-    {{ return(spark_batch_rows_view()) }}
-  {%- elif not processing_batch_active() -%}
+  {%- if not processing_batch_active() -%}
     {{ return(landed) }}
   {%- endif -%}
   {{ return(landing_batch_rows_relation()) }}
@@ -454,7 +447,7 @@
   removed rows are logged first (macros/person_batch.sql): their downstream rows are recomputed.
 -#}
 {% macro delete_landing_batch(table_name) -%}
-  {%- if target.type != 'spark' and is_incremental() and processing_batch_active() -%}
+  {%- if is_incremental() and processing_batch_active() -%}
     {%- set spec = landing_batch_spec(table_name) -%}
     {#- Separate conditions, not one `or`: each alone prunes by zone maps or hash-joins the keys.
         Rows in a window (or, without files, since the watermark) whose landed row is gone go too. -#}
@@ -520,10 +513,9 @@
 {%- endmacro %}
 
 {#-
-  Materialization of the per-person models (macros/person_batch.sql). Their batches delete a
-  person's rows and insert them again; Spark without Delta or Iceberg (jars that cannot be fetched
-  here) has no delete, so on Spark they are tables rebuilt on every build (README, "Engines"). The
-  base models are incremental on every engine: on Spark they append (macros/spark_batch.sql).
+  Materialization of the incremental base models. Their batches delete a key's rows and insert
+  them again; Spark without Delta or Iceberg (jars that cannot be fetched here) has no delete, so
+  on Spark they are tables and every build is a full one (README, "Engines").
 -#}
 {% macro incremental_materialization() %}
   {{ return(adapter.dispatch('incremental_materialization', 'goalline')()) }}

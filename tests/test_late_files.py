@@ -13,9 +13,7 @@ The scenarios continue from one another's warehouses, copied, to keep the builds
 - a changed file: a file rewritten in place with rows dropped and a row changed replaces its rows;
 - tables in any order: the second half of the period lands segment changes, attributes and
   people first, each built, then the other tables in two seeded random groups;
-- on Postgres and on Spark, the late and re-sent rows through `goalline load` (issue 25 item 5);
-- on Spark, a later period's files appended to the base tables (their earlier data files kept), and
-  a file changed in place rebuilding them (issue 25 item 2, macros/spark_batch.sql).
+- on Postgres and on Spark, the late and re-sent rows through `goalline load` (issue 25 item 5).
 
 Each was shown failing against the processing-time lookback this replaced (issue 24's symptoms:
 the late rows were never staged and the reconciliation failed; the re-sent CSV rows pended).
@@ -43,7 +41,7 @@ from test_incremental import (
 
 from benchmarks.dbt_run import dbt_build
 from benchmarks.simulate import simulate
-from goalline.connections import copy_relations, spark_session
+from goalline.connections import copy_relations
 from goalline.load import load_landing
 from goalline.targets import SOURCE_SCHEMA_ENV, Target
 
@@ -263,53 +261,3 @@ def test_late_and_resent_rows_through_the_load_equal_the_duckdb_full_build(
     full_build(landing, full)
     assert differences(full, copied, RELATIONS) == {}
     assert reconciled(copied) == []
-
-
-def spark_data_files(relation: str) -> set[str]:
-    """The data files a Spark table's rows are read from now."""
-    rows = spark_session().sql(f"select distinct input_file_name() from {relation}").collect()
-    return {row[0] for row in rows}
-
-
-def test_spark_base_models_append_new_keys_and_rebuild_on_a_changed_file(
-    workspace: Workspace, spark_warehouse: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Issue 25 item 2: a later period's files bring only new deliveries, so Spark's build appends
-    them to `base_cio__deliveries` (the files of the earlier rows stay; events and metrics, with
-    re-sent rows, are rebuilt), and a file rewritten in place (rows dropped) rebuilds it; each
-    equals a DuckDB full build of the same files."""
-    monkeypatch.setenv(SOURCE_SCHEMA_ENV, "spark_batch_landing")
-    landing = workspace.work / "spark_batch_landing"
-    artifacts = workspace.work / "spark_batch.duckdb"
-    deliveries = "staging.base_cio__deliveries"
-
-    def load_build_compare(name: str) -> None:
-        load_landing(landing, Target.SPARK)
-        dbt_build(landing, artifacts, extra_vars=VARS, with_tests=False, target=Target.SPARK)
-        copied = workspace.work / f"spark_batch_{name}.duckdb"
-        with duckdb.connect(str(copied)) as connection:
-            copy_relations(connection, Target.SPARK, artifacts, RELATIONS)
-        full = warehouse(workspace.work, f"spark_batch_{name}_full")
-        full_build(landing, full)
-        assert differences(full, copied, RELATIONS) == {}
-        assert reconciled(copied) == []
-
-    land(workspace.source, landing, None, START.replace(day=4))
-    load_build_compare("first")
-    first = spark_data_files(deliveries)
-    land(workspace.source, landing, START.replace(day=4), None)
-    load_build_compare("later")
-    later = spark_data_files(deliveries)
-    assert first < later
-
-    changed = sorted(landing.glob("deliveries_d*.parquet"))[0]
-    kept = workspace.work / "spark_batch_kept.parquet"
-    assert copy_rows(changed, kept, "hash(delivery_id) % 4 <> 0") < scalar_rows(changed)
-    shutil.move(kept, changed)
-    load_build_compare("changed")
-    assert spark_data_files(deliveries).isdisjoint(later)
-
-
-def scalar_rows(file: Path) -> int:
-    with duckdb.connect() as connection:
-        return connection.execute(f"select count(*) from read_parquet('{file}')").fetchone()[0]

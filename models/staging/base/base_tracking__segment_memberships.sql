@@ -1,6 +1,6 @@
-{#- Incremental by the landing files taken in (the landing manifest, macros/incremental.sql; on Spark macros/spark_batch.sql). -#}
+{#- Incremental by the landing files taken in (the landing manifest, macros/incremental.sql); Spark rebuilds in full. -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook=[
