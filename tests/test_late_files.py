@@ -11,6 +11,7 @@ The scenarios continue from one another's warehouses, copied, to keep the builds
 - re-sent rows: rows already staged sent again in a new parquet file and as CSV: the marts do not
   change, the copies are superseded, nothing is pending;
 - a changed file: a file rewritten in place with rows dropped and a row changed replaces its rows;
+  a deliveries file rewritten in place leaves the metrics of its dropped deliveries orphans;
 - tables in any order: the second half of the period lands segment changes, attributes and
   people first, each built, then the other tables in two seeded random groups;
 - on Postgres and on Spark, the late and re-sent rows through `goalline load` (issue 25 item 5).
