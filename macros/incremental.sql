@@ -350,18 +350,16 @@
     where landing_file in ({{ sql_text_list(files.forgotten) }})
     {%- endif %}
     {%- if is_incremental() and table_name == 'metrics' %}
-    {#- A metric quarantined as an orphan is judged again once its delivery is staged, from
-        whichever file and whenever that lands; a staged one, once its delivery is gone (a
-        deliveries file changed in place or removed). #}
+    {#- A metric is judged again when whether its delivery is staged changed since: an orphan
+        once its delivery lands, from whichever file and whenever; a staged one once its delivery
+        is gone (a deliveries file changed in place or removed). One pass over the metrics. #}
     union
     select {{ group_key(spec.key_columns) }} from {{ this }}
-    where not has_delivery and delivery_id in (select delivery_id from {{ ref('stg_cio__deliveries') }})
-    union
-    select {{ group_key(spec.key_columns) }} from {{ this }} as metrics
-    where has_delivery and not exists (
-        select 1 from {{ ref('stg_cio__deliveries') }} as deliveries
-        where deliveries.delivery_id = metrics.delivery_id
-    )
+    left join (
+        select delivery_id as staged_delivery_id from {{ ref('stg_cio__deliveries') }}
+    ) as staged
+        on delivery_id = staged.staged_delivery_id
+    where has_delivery <> (staged.staged_delivery_id is not null)
     {%- endif %}
     {%- endset -%}
     {%- do run_query('drop table if exists ' ~ landing_batch_relation()) -%}

@@ -608,8 +608,8 @@ PLANTED_BUGS = {
     "orphan metric not judged again": PlantedBug(
         Substitution(
             "macros/incremental.sql",
-            "where not has_delivery and delivery_id in",
-            "where false and delivery_id in",
+            "where has_delivery <> (staged.staged_delivery_id is not null)",
+            "where has_delivery and staged.staged_delivery_id is null",
         ),
         DAILY_SELECT,
         DAILY_RELATIONS,
