@@ -78,15 +78,6 @@ quarantine as (
 {% for table_name, landing_model, base_model, staging_model, is_daily in tables %}
     {%- if is_daily %}
         {%- set spec = landing_batch_spec(table_name) %}
-        -- Files by name, not path: a landing folder moved or mounted elsewhere is the same one.
-        landed_files_{{ table_name }} as (
-            select
-                landing_file,
-                count(*) as rows_landed
-            from {{ ref(landing_model) }}
-            group by landing_file
-        ),
-
         {%- if short_files.get(table_name) %}
             {#- Rows per file and processing time, in the landing files and in the base table. #}
             {%- for side, relation, processing, counted in [
@@ -145,7 +136,7 @@ quarantine as (
                             and {{ landing_file_name('landed.landing_file') }} = {{ landing_file_name('taken.landing_file') }}
                             and landed.fingerprint is not distinct from taken.fingerprint
                 {%- else %}
-                    select {{ landing_file_name('landed_files.landing_file') }} as file_name from landed_files_{{ table_name }} as landed_files
+                    select {{ landing_file_name('landing_file') }} as file_name from {{ ref(landing_model) }}
                 {%- endif %}
             ),
 
@@ -186,16 +177,7 @@ quarantine as (
             ),
         {%- endif %}
 
-        landed_{{ table_name }} as (
-            select sum(landed_files.rows_landed) as rows_landed
-            from landed_files_{{ table_name }} as landed_files
-        ),
     {%- else %}
-        landed_{{ table_name }} as (
-            select count(*) as rows_landed
-            from {{ ref(landing_model) }}
-        ),
-
         -- Configuration tables are rebuilt whole on every run: nothing waits for a batch.
         pending_summary_{{ table_name }} as (
             select
@@ -205,6 +187,13 @@ quarantine as (
                 cast(null as timestamp) as overdue_before
         ),
     {%- endif %}
+
+    -- A plain count, not one per file: answered from parquet footers on DuckDB and Spark, and
+    -- without hashing every row's file path on Postgres (the pending rows above are per file).
+    landed_{{ table_name }} as (
+        select count(*) as rows_landed
+        from {{ ref(landing_model) }}
+    ),
 
     -- Steps of the one statement rather than scalar subqueries, which Spark runs as jobs of their own.
     staged_{{ table_name }} as (
